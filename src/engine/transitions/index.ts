@@ -1,0 +1,2 @@
+export { applyEvent } from './applyEvent';
+export type { EngagementEvent, EnrolmentState, OutboundReply, Transition } from './types';

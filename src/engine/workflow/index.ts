@@ -1,0 +1,4 @@
+export * from './types';
+export { loadWorkflow } from './loadWorkflow';
+export { WorkflowDefinitionError } from './errors';
+export { parseDuration, stepDuration, shift, TIME_UNITS } from './duration';

@@ -1,0 +1,221 @@
+/**
+ * The typed model of a workflow definition, read from a PlanDefinition and its ActivityDefinitions by
+ * `loadWorkflow`. Everything downstream (planning, transitions, the app's library view) uses this model,
+ * never the raw FHIR, so the profile is interpreted in exactly one place.
+ */
+
+import type { ReplyIntent } from '../reply';
+
+/** What starts an enrolment. */
+export type WorkflowTrigger =
+  | 'appointment-booked'
+  | 'appointment-rescheduled'
+  | 'appointment-cancelled'
+  | 'appointment-noshow'
+  | 'appointment-fulfilled'
+  | 'survey-submitted'
+  | 'reply-received'
+  | 'cohort-due'
+  | 'manual';
+
+/** Every trigger code, in the order the profile documents them. */
+export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
+  'appointment-booked',
+  'appointment-rescheduled',
+  'appointment-cancelled',
+  'appointment-noshow',
+  'appointment-fulfilled',
+  'survey-submitted',
+  'reply-received',
+  'cohort-due',
+  'manual',
+];
+
+/** The purpose a message serves; frequency caps count per patient and purpose (TCPA). */
+export type WorkflowPurpose =
+  | 'reminder'
+  | 'onboarding'
+  | 'follow-up'
+  | 'chronic-care'
+  | 'recall'
+  | 'no-show-recovery'
+  | 'feedback'
+  | 'billing'
+  | 'telehealth'
+  | 'reactivation';
+
+/** Every purpose code. */
+export const WORKFLOW_PURPOSES: readonly WorkflowPurpose[] = [
+  'reminder',
+  'onboarding',
+  'follow-up',
+  'chronic-care',
+  'recall',
+  'no-show-recovery',
+  'feedback',
+  'billing',
+  'telehealth',
+  'reactivation',
+];
+
+/**
+ * Why the practice may message the patient: the TCPA healthcare exemption (treatment messages), or prior
+ * express consent that must exist as a permit Consent for the purpose (billing, marketing-like outreach).
+ */
+export type ConsentBasis = 'healthcare-exemption' | 'prior-express-consent';
+
+/** Outbound channels Careloop can use. */
+export type Channel = 'sms' | 'voice' | 'email';
+
+/** Every channel code. */
+export const CHANNELS: readonly Channel[] = ['sms', 'voice', 'email'];
+
+/** What a step's time is measured from. */
+export type TimingAnchor = 'before-start' | 'after-start' | 'after-end' | 'after-enrolment';
+
+/** What to do with a step whose time has already passed when the enrolment is planned. */
+export type LatePolicy = 'pull-in' | 'skip';
+
+/** Appointment states that suppress a step that names them in `stop-when`. */
+export type StopCondition = 'confirmed' | 'cancelled' | 'fulfilled' | 'noshow';
+
+/**
+ * A duration as written (value and UCUM unit), its length in milliseconds, and a label for reasons
+ * ("3 days"). Days and weeks are calendar units when applied to a local time: "1 day before 08:15" is
+ * 08:15 the day before even across a DST change, while "24 h" is exactly 24 hours.
+ */
+export interface StepDuration {
+  readonly value: number;
+  readonly unit: 'min' | 'h' | 'd' | 'wk';
+  readonly ms: number;
+  readonly label: string;
+}
+
+/** When a step happens, relative to its anchor, possibly repeating (check-ins). */
+export interface StepTiming {
+  readonly anchor: TimingAnchor;
+  readonly offset: StepDuration;
+  /** For repeating steps: how many occurrences and how far apart. */
+  readonly repeat?: { readonly count: number; readonly every: StepDuration };
+  /** Local wall-clock time ("10:00") the message should go at on the computed day, if set. */
+  readonly timeOfDay?: string;
+  readonly latePolicy: LatePolicy;
+}
+
+/** One message text in one language, for one channel or (channel absent) any channel. */
+export interface MessageTemplate {
+  readonly language: string;
+  readonly channel?: Channel;
+  readonly subject?: string;
+  readonly body: string;
+}
+
+/** A step of a workflow: a message to send (CommunicationRequest) or work for a person (Task). */
+export interface WorkflowStep {
+  /** `PlanDefinition.action.id`, stable: it is part of every identifier the step produces. */
+  readonly id: string;
+  readonly title: string;
+  readonly kind: 'message' | 'task';
+  /** Canonical URL of the ActivityDefinition this step was read from. */
+  readonly activity: string;
+  readonly timing: StepTiming;
+  /** Channels in the order the workflow prefers them; the patient's preference may reorder them. */
+  readonly channels: readonly Channel[];
+  readonly templates: readonly MessageTemplate[];
+  /** FHIRPath applicability conditions (all must hold), with their human-readable description. */
+  readonly conditions: readonly FhirPathCondition[];
+  readonly stopWhen: readonly StopCondition[];
+  /** For survey steps: the Questionnaire the reply answers. */
+  readonly questionnaire?: string;
+  /** For task steps: the kind of work, the queue and the priority. */
+  readonly task?: TaskSpec;
+}
+
+/** A FHIRPath expression with the description shown when it excludes a patient or a step. */
+export interface FhirPathCondition {
+  readonly expression: string;
+  readonly description: string;
+}
+
+/** Kinds of human work Careloop creates. */
+export type TaskKind =
+  | 'call-patient'
+  | 'reschedule'
+  | 'cancellation'
+  | 'staff-reply'
+  | 'urgent-reply'
+  | 'survey-escalation'
+  | 'fix-contact'
+  | 'consent-review'
+  | 'ready-to-schedule'
+  | 'manual-outreach'
+  | 'billing-follow-up';
+
+/** Every task kind. */
+export const TASK_KINDS: readonly TaskKind[] = [
+  'call-patient',
+  'reschedule',
+  'cancellation',
+  'staff-reply',
+  'urgent-reply',
+  'survey-escalation',
+  'fix-contact',
+  'consent-review',
+  'ready-to-schedule',
+  'manual-outreach',
+  'billing-follow-up',
+];
+
+/** Task priority, as FHIR's request-priority codes. */
+export type TaskPriority = 'routine' | 'urgent' | 'asap' | 'stat';
+
+/** What a Task a workflow creates looks like. */
+export interface TaskSpec {
+  readonly kind: TaskKind;
+  /** Work queue code (e.g. `access`, `front-office`, `care-coordination`, `clinical-triage`, `billing`). */
+  readonly queue: string;
+  readonly priority: TaskPriority;
+  /** How long until the task is due, from its creation. */
+  readonly dueIn: StepDuration;
+  readonly description?: string;
+}
+
+/** What the engine does with a reply of a given intent in this workflow. */
+export type BranchAction =
+  | 'confirm-appointment'
+  | 'cancel-appointment'
+  | 'create-task'
+  | 'complete'
+  | 'acknowledge';
+
+/** A response branch: intent → action, optional task, optional acknowledgement text, outcome. */
+export interface ResponseBranch {
+  readonly intent: ReplyIntent;
+  readonly action: BranchAction;
+  readonly task?: TaskSpec;
+  /** Acknowledgement per language, sent straight back to the patient. */
+  readonly replies: readonly MessageTemplate[];
+  /** Outcome code the enrolment completes with, if this branch ends it. */
+  readonly outcome?: string;
+}
+
+/** A workflow definition, ready for planning. */
+export interface WorkflowDefinition {
+  readonly url: string;
+  readonly version: string;
+  /** `PlanDefinition.name`, a code-like short name used in identifiers. */
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly status: 'draft' | 'active' | 'retired' | 'unknown';
+  readonly trigger: WorkflowTrigger;
+  readonly purpose: WorkflowPurpose;
+  readonly consentBasis: ConsentBasis;
+  /** For cohort workflows: which cohort the daily cohort bot selects. */
+  readonly cohort?: string;
+  readonly conditions: readonly FhirPathCondition[];
+  readonly steps: readonly WorkflowStep[];
+  readonly branches: readonly ResponseBranch[];
+  /** After this many message touches with no reply, the engine creates this task. */
+  readonly noResponse?: { readonly touches: number; readonly task: TaskSpec };
+}
