@@ -73,7 +73,11 @@ function appointmentFor(def: WorkflowDefinition, patientId: string): Appointment
 const only = process.argv[2];
 const workflows = loadLibraryWorkflows().filter((w) => !only || w.name === only);
 if (workflows.length === 0) {
-  console.error(`No workflow named "${only}". Known: ${loadLibraryWorkflows().map((w) => w.name).join(', ')}`);
+  console.error(
+    `No workflow named "${only}". Known: ${loadLibraryWorkflows()
+      .map((w) => w.name)
+      .join(', ')}`,
+  );
   process.exit(1);
 }
 console.log('Careloop — engine preview (the local sandbox arrives with its own issue)');
@@ -97,15 +101,21 @@ for (const def of workflows) {
       console.log(`  ${who}: not enrolled — ${plan.reasons.join('; ')}`);
       continue;
     }
-    console.log(`  ${who}: ${plan.timeZone}, ${plan.language}${plan.notes.length ? ` — ${plan.notes.join('; ')}` : ''}`);
+    console.log(
+      `  ${who}: ${plan.timeZone}, ${plan.language}${plan.notes.length ? ` — ${plan.notes.join('; ')}` : ''}`,
+    );
     for (const s of plan.steps) {
       const when = s.at ? DateTime.fromISO(s.at).setZone(plan.timeZone).toFormat('ccc d LLL HH:mm') : '—';
-      console.log(`    ${s.status === 'scheduled' ? '✓' : '✗'} ${when}  ${s.title}${s.channel ? ` by ${s.channel}` : ''}`);
+      console.log(
+        `    ${s.status === 'scheduled' ? '✓' : '✗'} ${when}  ${s.title}${s.channel ? ` by ${s.channel}` : ''}`,
+      );
       for (const r of s.reasons) {
         console.log(`        · ${r}`);
       }
       if (s.text) {
-        console.log(`        “${s.text}”${s.segments ? ` (${s.segments} SMS segment${s.segments > 1 ? 's' : ''})` : ''}`);
+        console.log(
+          `        “${s.text}”${s.segments ? ` (${s.segments} SMS segment${s.segments > 1 ? 's' : ''})` : ''}`,
+        );
       }
     }
     for (const t of plan.tasks) {

@@ -21,20 +21,36 @@ import {
 } from '../../src/engine';
 import { loadLibraryWorkflows } from '../../src/fhir/library';
 
-const ZONES = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'Pacific/Honolulu'];
+const ZONES = [
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+  'Pacific/Honolulu',
+];
 const N = 10_000;
 
 function benchPlanning(): void {
   const def = loadLibraryWorkflows().find((w) => w.purpose === 'reminder');
   if (!def) throw new Error('the library has no reminder workflow');
-  const practice = practiceSettings({ name: 'Bench Clinic', phone: '+13125550100', timeZone: 'America/Chicago' });
+  const practice = practiceSettings({
+    name: 'Bench Clinic',
+    phone: '+13125550100',
+    timeZone: 'America/Chicago',
+  });
   const now = DateTime.fromISO('2026-11-02T15:00:00Z');
   const inputs = Array.from({ length: N }, (_, i) => {
     const patient: Patient = {
       resourceType: 'Patient',
       id: `bench-${i}`,
       name: [{ given: [`Pat${i}`], family: 'Bench' }],
-      telecom: [{ system: 'phone', use: i % 7 === 0 ? 'home' : 'mobile', value: `+1312555${String(i % 10_000).padStart(4, '0')}` }],
+      telecom: [
+        {
+          system: 'phone',
+          use: i % 7 === 0 ? 'home' : 'mobile',
+          value: `+1312555${String(i % 10_000).padStart(4, '0')}`,
+        },
+      ],
       extension: [{ url: EXT.timeZone, valueCode: ZONES[i % ZONES.length] ?? 'America/Chicago' }],
       ...(i % 3 === 0 ? { communication: [{ language: { coding: [{ code: 'es' }] } }] } : {}),
     };
@@ -67,7 +83,9 @@ function benchPlanning(): void {
     if (plan.applicable) messages += plan.communicationRequests.length;
   }
   const ms = performance.now() - t0;
-  console.log(`planning: ${N} enrolments in ${ms.toFixed(0)} ms → ${((N / ms) * 1000).toFixed(0)} plans/s (${messages} requests)`);
+  console.log(
+    `planning: ${N} enrolments in ${ms.toFixed(0)} ms → ${((N / ms) * 1000).toFixed(0)} plans/s (${messages} requests)`,
+  );
 }
 
 function loadCorpus(): ReturnType<typeof parseCorpus> {
@@ -81,12 +99,16 @@ function benchClassifier(): void {
   const t0 = performance.now();
   for (const t of texts) classifyReply(t);
   const ms = performance.now() - t0;
-  console.log(`classification: ${N} replies in ${ms.toFixed(0)} ms → ${((N / ms) * 1000).toFixed(0)} replies/s`);
+  console.log(
+    `classification: ${N} replies in ${ms.toFixed(0)} ms → ${((N / ms) * 1000).toFixed(0)} replies/s`,
+  );
 
   for (const split of ['test', 'train'] as const) {
     const part = rows.filter((r) => r.split === split);
     const result = evaluateClassifier(part);
-    console.log(`\nclassifier on the ${split === 'test' ? 'held-out' : 'training'} set (${part.length} replies): accuracy ${(result.accuracy * 100).toFixed(1)}%`);
+    console.log(
+      `\nclassifier on the ${split === 'test' ? 'held-out' : 'training'} set (${part.length} replies): accuracy ${(result.accuracy * 100).toFixed(1)}%`,
+    );
     console.log('intent         precision  recall  support');
     for (const intent of REPLY_INTENTS) {
       const m = result.perIntent[intent];

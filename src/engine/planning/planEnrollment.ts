@@ -4,14 +4,21 @@
  * passes `now`, the history and the consents, and writes the result.
  */
 
-import type { CareTeam, CommunicationRequest, Organization, Patient, Reference, Task } from '@medplum/fhirtypes';
+import type {
+  CareTeam,
+  CommunicationRequest,
+  Organization,
+  Patient,
+  Reference,
+  Task,
+} from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import type { OutboundRecord } from '../policy/caps';
 import { chooseChannel, isMissingContact } from '../policy/channel';
 import { invalidPhones } from '../policy/contact';
 import { sendWindowFor } from '../policy/sendWindow';
 import { appointmentStates, patientSuppression, stepSuppression } from '../policy/suppression';
-import { resolveTimeZone } from '../policy/timeZone';
+import { isValidTimeZone, resolveTimeZone } from '../policy/timeZone';
 import { buildTemplateContext, chooseTemplate, patientLanguage, renderMessage } from '../template';
 import { stepDuration } from '../workflow/duration';
 import type { TaskSpec, WorkflowStep } from '../workflow/types';
@@ -51,6 +58,10 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
   const now = DateTime.fromISO(input.now, { setZone: true });
   if (!now.isValid) {
     throw new Error(`planEnrollment: now "${input.now}" is not an ISO instant`);
+  }
+
+  if (!isValidTimeZone(practice.timeZone)) {
+    throw new Error(`planEnrollment: practice time zone "${practice.timeZone}" is not a known IANA zone`);
   }
 
   const refusals: string[] = [];
@@ -131,11 +142,16 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
   const steps: PlannedStep[] = [];
   const requests: CommunicationRequest[] = [];
   const tasks: Task[] = [];
-  const activities: string[] = [];
+  const activities: { reference: string; type: 'CommunicationRequest' | 'Task' }[] = [];
   const contactProblems: string[] = [];
 
   order.forEach((occ, i) => {
-    steps.push(planOccurrence(occ, order.slice(i + 1).find((o) => o.step.kind === 'message')));
+    steps.push(
+      planOccurrence(
+        occ,
+        order.slice(i + 1).find((o) => o.step.kind === 'message'),
+      ),
+    );
   });
 
   function planOccurrence(occ: Occurrence, next: Occurrence | undefined): PlannedStep {
@@ -167,9 +183,15 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
           reasons,
         });
         requests.push(cr);
-        activities.push(urnFor('request', sKey));
+        activities.push({ reference: urnFor('request', sKey), type: 'CommunicationRequest' });
       }
-      return { ...base, status: 'skipped', reasons, ...(at ? { at: iso(at) } : {}), ...(channel ? { channel } : {}) };
+      return {
+        ...base,
+        status: 'skipped',
+        reasons,
+        ...(at ? { at: iso(at) } : {}),
+        ...(channel ? { channel } : {}),
+      };
     };
 
     const stopped = stepSuppression(step.stopWhen, states);
@@ -200,7 +222,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
         stepId: step.id,
       });
       tasks.push(task);
-      activities.push(urnFor('task', sKey));
+      activities.push({ reference: urnFor('task', sKey), type: 'Task' });
       return { ...base, status: 'scheduled', at: iso(late.at), reasons: late.reasons };
     }
 
@@ -217,7 +239,9 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
       return skip([...late.reasons, `skipped: no usable channel (${choice.reasons.join('; ')})`], late.at);
     }
     // Anything meant to arrive before the visit must still arrive before it, with a useful lead.
-    const leadMs = start ? Math.min(start.toMillis() - occ.nominal.toMillis(), practice.minLeadMinutes * 60_000) : 0;
+    const leadMs = start
+      ? Math.min(start.toMillis() - occ.nominal.toMillis(), practice.minLeadMinutes * 60_000)
+      : 0;
     const deadline = start && occ.nominal < start ? start.minus(leadMs) : undefined;
     const nextAt = next ? DateTime.max(next.nominal, now) : undefined;
     const fit = fitMessage(late.at, {
@@ -228,7 +252,9 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
       caps: practice.caps,
       records,
       ...(deadline ? { deadline } : {}),
-      ...(next && nextAt && nextAt > late.at ? { next: { at: nextAt, title: occurrenceTitle(next.step, next.index) } } : {}),
+      ...(next && nextAt && nextAt > late.at
+        ? { next: { at: nextAt, title: occurrenceTitle(next.step, next.index) } }
+        : {}),
     });
     const reasons = [...late.reasons, ...choice.reasons, ...fit.reasons];
     if (!fit.ok) {
@@ -236,13 +262,21 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
     }
     const template = chooseTemplate(step.templates, language, choice.channel, practice.defaultLanguage);
     if (!template) {
-      return skip([...reasons, `skipped: no ${choice.channel} template in ${language}`], fit.at, choice.channel);
+      return skip(
+        [...reasons, `skipped: no ${choice.channel} template in ${language}`],
+        fit.at,
+        choice.channel,
+      );
     }
     let rendered;
     try {
       rendered = renderMessage(template, choice.channel, templateContext);
     } catch (err) {
-      return skip([...reasons, `skipped: message could not be written (${(err as Error).message})`], fit.at, choice.channel);
+      return skip(
+        [...reasons, `skipped: message could not be written (${(err as Error).message})`],
+        fit.at,
+        choice.channel,
+      );
     }
     records.push({ at: iso(fit.at), purpose: def.purpose, channel: choice.channel });
     requests.push(
@@ -264,7 +298,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
         reasons,
       }),
     );
-    activities.push(urnFor('request', sKey));
+    activities.push({ reference: urnFor('request', sKey), type: 'CommunicationRequest' });
     return {
       ...base,
       status: 'scheduled',
@@ -285,7 +319,8 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
 
   // A workflow that can reach the patient on no channel at all becomes work for a person.
   const messages = steps.filter((s) => s.kind === 'message');
-  const unreachable = messages.length > 0 && messages.every((s) => s.status === 'skipped') && contactProblems.length > 0;
+  const unreachable =
+    messages.length > 0 && messages.every((s) => s.status === 'skipped') && contactProblems.length > 0;
   const contactMissing = contactProblems.some(isMissingContact);
   if (unreachable && contactMissing) {
     const bad = invalidPhones(patient);
@@ -311,7 +346,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
             : `${def.title}: no way to message the patient (${[...new Set(contactProblems)].join('; ')})`,
       }),
     );
-    activities.push(urnFor('task', tKey));
+    activities.push({ reference: urnFor('task', tKey), type: 'Task' });
   }
 
   const notes = tz.reason ? [tz.reason] : [];

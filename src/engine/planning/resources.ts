@@ -45,7 +45,8 @@ export function buildCarePlan(args: {
   patient: Reference<Patient>;
   appointment?: Reference;
   now: string;
-  activities: readonly string[];
+  /** The enrolment's requests and tasks, by urn:uuid or reference. */
+  activities: readonly { reference: string; type: 'CommunicationRequest' | 'Task' }[];
   author?: Reference<Practitioner | PractitionerRole>;
 }): CarePlan {
   const { def } = args;
@@ -62,12 +63,16 @@ export function buildCarePlan(args: {
     created: args.now,
     ...(args.author ? { author: args.author } : {}),
     ...(args.appointment ? { supportingInfo: [args.appointment] } : {}),
-    activity: args.activities.map((reference) => ({ reference: { reference } })),
+    activity: args.activities.map((ref) => ({ reference: ref })),
   };
 }
 
 /** Extensions recording why a planned step is where it is. */
-export function stepExtensions(stepId: string, nominalAt: string | undefined, reasons: readonly string[]): Extension[] {
+export function stepExtensions(
+  stepId: string,
+  nominalAt: string | undefined,
+  reasons: readonly string[],
+): Extension[] {
   return [
     { url: EXT.stepId, valueString: stepId },
     ...(nominalAt ? [{ url: EXT.nominalTime, valueDateTime: nominalAt }] : []),
@@ -102,7 +107,7 @@ export function buildCommunicationRequest(args: {
     extension,
     identifier: [identifier('request', args.key)],
     groupIdentifier: identifier('enrolment', args.enrolmentKey),
-    basedOn: [{ reference: urnFor('enrolment', args.enrolmentKey) }],
+    basedOn: [{ reference: urnFor('enrolment', args.enrolmentKey), type: 'CarePlan' }],
     status: args.status,
     ...(args.status === 'revoked' ? { statusReason: { text: args.reasons.at(-1) ?? 'skipped' } } : {}),
     category: purposeCategory(args.def),
@@ -159,7 +164,7 @@ export function buildTask(args: {
     resourceType: 'Task',
     ...(args.stepId ? { extension: stepExtensions(args.stepId, undefined, args.reasons ?? []) } : {}),
     identifier: [identifier('task', args.key)],
-    ...(args.carePlan ? { basedOn: [{ reference: args.carePlan }] } : {}),
+    ...(args.carePlan ? { basedOn: [{ reference: args.carePlan, type: 'CarePlan' }] } : {}),
     status: 'requested',
     businessStatus: { coding: [{ system: CS.businessStatus, code: 'new' }], text: 'New' },
     intent: 'order',

@@ -4,7 +4,7 @@
  * in the words the preview and the audit trail show.
  */
 
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { capViolation, type OutboundRecord } from '../policy/caps';
 import type { SendWindow } from '../policy/settings';
 import { atLocalTime, fitSendWindow } from '../policy/sendWindow';
@@ -43,7 +43,9 @@ export function occurrencesOf(steps: readonly WorkflowStep[], anchors: Anchors, 
     const base = shift(from.setZone(zone), offset, anchor === 'before-start' ? -1 : 1);
     const count = repeat?.count ?? 1;
     for (let i = 0; i < count; i++) {
-      let at = repeat ? shift(base, { ...repeat.every, value: repeat.every.value * i, ms: repeat.every.ms * i }) : base;
+      let at = repeat
+        ? shift(base, { ...repeat.every, value: repeat.every.value * i, ms: repeat.every.ms * i })
+        : base;
       if (timeOfDay) {
         at = atLocalTime(at, timeOfDay);
       }
@@ -69,13 +71,21 @@ const LATE_WINDOW_MS = 24 * 3_600_000;
  * Where a step that came due before planning stands (the documented rule in
  * docs/workflow-definitions.md): pulled in to now if allowed and not superseded, else skipped.
  */
-export function lateDecision(occ: Occurrence, now: DateTime, supersededBy: Occurrence | undefined): TimingDecision {
+export function lateDecision(
+  occ: Occurrence,
+  now: DateTime,
+  supersededBy: Occurrence | undefined,
+): TimingDecision {
   if (occ.nominal >= now) {
     return { ok: true, at: occ.nominal, reasons: [] };
   }
   const due = describeTime(occ.nominal, now);
   if (occ.step.timing.latePolicy === 'skip') {
-    return { ok: false, at: occ.nominal, reasons: [`skipped: was due ${due}, before the enrolment was planned`] };
+    return {
+      ok: false,
+      at: occ.nominal,
+      reasons: [`skipped: was due ${due}, before the enrolment was planned`],
+    };
   }
   if (supersededBy) {
     return {

@@ -25,11 +25,13 @@ export function capViolation(
   if (same.filter((d) => d.toISODate() === day).length >= caps.perDay) {
     return 'day';
   }
-  // Rolling 7 days: the busiest 7-day window containing `at` must still have room for one more.
+  // Rolling 7 days: the busiest 7-day window [s, s + 7d) containing `at` must still have room for one
+  // more. As s slides right, the count only rises when a later message enters, so the busiest windows
+  // start at the earliest s or just where a later message enters.
   const week = 7 * 24 * 3_600_000;
   const t = local.toMillis();
   const times = same.map((d) => d.toMillis()).filter((m) => Math.abs(m - t) < week);
-  const starts = [t - week + 1, ...times.filter((m) => m <= t)];
+  const starts = [t - week + 1, ...times.filter((m) => m > t).map((m) => m - week + 1)];
   for (const s of starts) {
     const count = times.filter((m) => m >= s && m < s + week).length;
     if (count >= caps.perWeek) {

@@ -53,7 +53,10 @@ export function consentFor(
   basis: ConsentBasis,
 ): ConsentDecision {
   const relevant = consents.filter(
-    (c) => c.status === 'active' && isCommunicationConsent(c) && (channelsOf(c).length === 0 || channelsOf(c).includes(channel)),
+    (c) =>
+      c.status === 'active' &&
+      isCommunicationConsent(c) &&
+      (channelsOf(c).length === 0 || channelsOf(c).includes(channel)),
   );
   const general = relevant.filter((c) => purposesOf(c).length === 0);
   const specific = relevant.filter((c) => purposesOf(c).includes(purpose));
@@ -93,7 +96,9 @@ export function buildConsent(change: ConsentChange): Consent {
     // Consent.sourceReference cannot point at a Communication in R4, so the message that caused the
     // decision is linked by extension.
     ...(change.source ? { extension: [{ url: EXT.consentSource, valueReference: change.source }] } : {}),
-    ...(change.identifier ? { identifier: [{ system: `${CS.consentCategory}-id`, value: change.identifier }] } : {}),
+    ...(change.identifier
+      ? { identifier: [{ system: `${CS.consentCategory}-id`, value: change.identifier }] }
+      : {}),
     status: 'active',
     scope: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],

@@ -1,11 +1,14 @@
 /** Quiet hours: moving a send time into the allowed local window. */
 
 import type { Patient } from '@medplum/fhirtypes';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { PracticeSettings, SendWindow } from './settings';
 
 /** The window that applies to a patient: the stricter of the practice's and the patient's state's. */
-export function sendWindowFor(patient: Patient, settings: PracticeSettings): { window: SendWindow; label: string } {
+export function sendWindowFor(
+  patient: Patient,
+  settings: PracticeSettings,
+): { window: SendWindow; label: string } {
   const state = patient.address?.find((a) => a.state)?.state?.toUpperCase();
   const stateWindow = state ? settings.stateSendWindows[state] : undefined;
   if (!stateWindow) {

@@ -47,7 +47,8 @@ export interface PracticeSettings {
 }
 
 /** Named links templates may use as `{{links.NAME}}`. */
-export type TemplateLink = 'reschedule' | 'telehealth' | 'forms' | 'payment' | 'review' | 'booking' | 'survey';
+export type TemplateLink =
+  'reschedule' | 'telehealth' | 'forms' | 'payment' | 'review' | 'booking' | 'survey';
 
 /** Defaults a new practice starts from. */
 export const DEFAULT_PRACTICE_SETTINGS: PracticeSettings = {

@@ -20,7 +20,10 @@ export function patientParticipationStatus(appointment: Appointment, patientRef:
 }
 
 /** Which stop conditions the appointment is in now. */
-export function appointmentStates(appointment: Appointment | undefined, patientRef: string): Set<StopCondition> {
+export function appointmentStates(
+  appointment: Appointment | undefined,
+  patientRef: string,
+): Set<StopCondition> {
   const states = new Set<StopCondition>();
   if (!appointment) {
     return states;
@@ -28,7 +31,11 @@ export function appointmentStates(appointment: Appointment | undefined, patientR
   if (appointment.status === 'cancelled' || appointment.status === 'entered-in-error') {
     states.add('cancelled');
   }
-  if (appointment.status === 'fulfilled' || appointment.status === 'checked-in' || appointment.status === 'arrived') {
+  if (
+    appointment.status === 'fulfilled' ||
+    appointment.status === 'checked-in' ||
+    appointment.status === 'arrived'
+  ) {
     states.add('fulfilled');
   }
   if (appointment.status === 'noshow') {
@@ -49,7 +56,10 @@ const STATE_WORDS: Record<StopCondition, string> = {
 };
 
 /** The first stop condition of a step the appointment meets, in words, or undefined. */
-export function stepSuppression(stopWhen: readonly StopCondition[], states: ReadonlySet<StopCondition>): string | undefined {
+export function stepSuppression(
+  stopWhen: readonly StopCondition[],
+  states: ReadonlySet<StopCondition>,
+): string | undefined {
   const hit = stopWhen.find((s) => states.has(s));
   return hit ? STATE_WORDS[hit] : undefined;
 }

@@ -29,8 +29,19 @@ const HOUR = stepDuration(1, 'h', 'default');
 
 /** Twilio's default keywords: when the carrier answers these itself, Careloop must not answer twice. */
 const CARRIER_KEYWORDS = new Set([
-  'stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout',
-  'start', 'unstop', 'yes', 'help', 'info',
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'revoke',
+  'optout',
+  'start',
+  'unstop',
+  'yes',
+  'help',
+  'info',
 ]);
 
 /** Applies one event to an enrolment and returns the changes to write and the replies to send. */
@@ -55,7 +66,10 @@ export function applyEvent(state: EnrolmentState, event: EngagementEvent): Trans
       t.finish('completed', 'cancelled', 'appointment cancelled');
       break;
     case 'appointment-noshow':
-      t.revokeWhere((_, stop) => stop.includes('noshow') || stop.includes('cancelled'), 'appointment was a no-show');
+      t.revokeWhere(
+        (_, stop) => stop.includes('noshow') || stop.includes('cancelled'),
+        'appointment was a no-show',
+      );
       t.finishIfIdle('noshow', 'appointment was a no-show');
       break;
     case 'appointment-fulfilled':
@@ -77,23 +91,40 @@ export function applyEvent(state: EnrolmentState, event: EngagementEvent): Trans
   return t.result();
 }
 
-function onReply(t: TransitionBuilder, state: EnrolmentState, event: Extract<EngagementEvent, { type: 'reply' }>): void {
+function onReply(
+  t: TransitionBuilder,
+  state: EnrolmentState,
+  event: Extract<EngagementEvent, { type: 'reply' }>,
+): void {
   const { classification, channel } = event;
   const intent = classification.intent;
   t.log(`patient replied (${intent}, confidence ${classification.confidence.toFixed(2)})`);
-  const keyword = CARRIER_KEYWORDS.has(event.text.trim().toLowerCase().replace(/[^a-z]/g, ''));
+  const keyword = CARRIER_KEYWORDS.has(
+    event.text
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z]/g, ''),
+  );
   const carrierAnswered = state.practice.carrierKeywordReplies && keyword;
 
   switch (intent) {
     case 'urgent': {
       t.task(
-        { kind: 'urgent-reply', queue: 'clinical-triage', priority: 'stat', dueIn: stepDuration(15, 'min', 'urgent') },
+        {
+          kind: 'urgent-reply',
+          queue: 'clinical-triage',
+          priority: 'stat',
+          dueIn: stepDuration(15, 'min', 'urgent'),
+        },
         event.communication,
         `Patient's message may be an emergency: "${event.text}". Call them now.`,
       );
       t.reply(channel, safetyReply(state.practice, state.language), 'safety');
       // A person takes over: no more automated messages until staff resume the plan.
-      t.setCarePlan({ ...t.carePlan(), status: 'on-hold' }, 'plan paused: urgent message handed to the care team');
+      t.setCarePlan(
+        { ...t.carePlan(), status: 'on-hold' },
+        'plan paused: urgent message handed to the care team',
+      );
       return;
     }
     case 'opt-out': {
@@ -132,7 +163,8 @@ function onReply(t: TransitionBuilder, state: EnrolmentState, event: Extract<Eng
         event.communication,
         `Whoever has this number says it is not the patient's ("${event.text}"). Update the contact details.`,
       );
-      t.replyTemplate(channel, defaultReply('wrong-number', state.language), 'acknowledgement');
+      // It is not the patient's number: telling them how to opt out of messages they will no longer get is noise.
+      t.replyTemplate(channel, defaultReply('wrong-number', state.language), 'acknowledgement', false);
       t.finishIfIdle('suppressed', 'wrong number');
       return;
     }
@@ -216,11 +248,17 @@ function applyBranch(
   const action: BranchAction = branch.action;
   const patientRef = `Patient/${state.patient.id ?? 'unknown'}`;
   if (action === 'confirm-appointment' && state.appointment) {
-    t.setAppointment(withPatientStatus(state.appointment, patientRef, 'accepted'), 'appointment confirmed by the patient');
+    t.setAppointment(
+      withPatientStatus(state.appointment, patientRef, 'accepted'),
+      'appointment confirmed by the patient',
+    );
     t.revokeWhere((_, stop) => stop.includes('confirmed'), 'appointment already confirmed');
   }
   if (action === 'cancel-appointment' && state.appointment) {
-    t.setAppointment(withPatientStatus(state.appointment, patientRef, 'declined'), 'patient declined the appointment');
+    t.setAppointment(
+      withPatientStatus(state.appointment, patientRef, 'declined'),
+      'patient declined the appointment',
+    );
     t.revokeWhere(() => true, 'patient cancelled the appointment');
     t.task(
       branch.task ?? { kind: 'cancellation', queue: 'access', priority: 'routine', dueIn: DAY },
@@ -250,7 +288,12 @@ function onNoResponse(t: TransitionBuilder, state: EnrolmentState, touches: numb
   if (!rule || touches < rule.touches) {
     return;
   }
-  t.task(rule.task, undefined, `No reply after ${touches} messages (${state.definition.title}). Call the patient.`, 'no-response');
+  t.task(
+    rule.task,
+    undefined,
+    `No reply after ${touches} messages (${state.definition.title}). Call the patient.`,
+    'no-response',
+  );
   t.finishIfIdle('no-response', `no reply after ${touches} messages`, true);
 }
 
@@ -285,10 +328,16 @@ function onDeliveryFailed(
     basis: state.definition.consentBasis,
     now: state.now,
   });
-  const template = choice.ok && step ? chooseTemplate(step.templates, state.language, choice.channel, 'en') : undefined;
-  if (choice.ok && step && template && state.templateContext) {
+  const template =
+    choice.ok && step ? chooseTemplate(step.templates, state.language, choice.channel, 'en') : undefined;
+  if (choice.ok && step && template) {
     const rendered = renderMessage(template, choice.channel, state.templateContext);
-    t.fallbackRequest(event.request, choice.channel, rendered.text, `fallback after ${event.channel} failed: ${event.reason}`);
+    t.fallbackRequest(
+      event.request,
+      choice.channel,
+      rendered.text,
+      `fallback after ${event.channel} failed: ${event.reason}`,
+    );
   } else {
     t.task(
       { kind: 'manual-outreach', queue: 'front-office', priority: 'routine', dueIn: DAY },
@@ -307,7 +356,11 @@ function onDeliveryFailed(
   }
 }
 
-function onSurvey(t: TransitionBuilder, state: EnrolmentState, event: Extract<EngagementEvent, { type: 'survey-scored' }>): void {
+function onSurvey(
+  t: TransitionBuilder,
+  state: EnrolmentState,
+  event: Extract<EngagementEvent, { type: 'survey-scored' }>,
+): void {
   const low = event.score <= state.practice.surveyEscalationAtOrBelow;
   if (low) {
     const comment = event.comment ? ` Comment: "${event.comment}"` : '';
@@ -329,7 +382,11 @@ function onSurvey(t: TransitionBuilder, state: EnrolmentState, event: Extract<En
   t.finish('completed', 'survey-completed', `survey scored ${event.score}/10${low ? ': escalated' : ''}`);
 }
 
-function withPatientStatus(appointment: Appointment, patientRef: string, status: 'accepted' | 'declined'): Appointment {
+function withPatientStatus(
+  appointment: Appointment,
+  patientRef: string,
+  status: 'accepted' | 'declined',
+): Appointment {
   const participant = (appointment.participant ?? []).map((p) =>
     p.actor?.reference === patientRef ? { ...p, status } : p,
   );
@@ -383,7 +440,10 @@ class TransitionBuilder {
     return this.state.pendingRequests.map((r) => channelOf(r)).find((c) => c !== undefined);
   }
 
-  revokeWhere(match: (cr: CommunicationRequest, stopWhen: readonly StopCondition[]) => boolean, reason: string): void {
+  revokeWhere(
+    match: (cr: CommunicationRequest, stopWhen: readonly StopCondition[]) => boolean,
+    reason: string,
+  ): void {
     for (const cr of this.state.pendingRequests) {
       const stepId = cr.extension?.find((e) => e.url === EXT.stepId)?.valueString;
       const stop = this.state.definition.steps.find((s) => s.id === stepId)?.stopWhen ?? [];
@@ -397,7 +457,12 @@ class TransitionBuilder {
     }
   }
 
-  consent(channel: Channel, decision: 'permit' | 'deny', source: Reference | undefined, reason: string): void {
+  consent(
+    channel: Channel,
+    decision: 'permit' | 'deny',
+    source: Reference | undefined,
+    reason: string,
+  ): void {
     this.consents.push(
       buildConsent({
         patient: { reference: `Patient/${this.state.patient.id ?? 'unknown'}` },
@@ -415,7 +480,9 @@ class TransitionBuilder {
     const suffix = keySuffix ?? source?.reference ?? this.state.now;
     const key = `${this.key}|${spec.kind}|${suffix}`;
     const owner = this.state.practice.queueOwners[spec.queue];
-    const focus = source ?? (this.state.appointment?.id ? { reference: `Appointment/${this.state.appointment.id}` } : undefined);
+    const focus =
+      source ??
+      (this.state.appointment?.id ? { reference: `Appointment/${this.state.appointment.id}` } : undefined);
     this.tasks.push(
       buildTask({
         spec,
@@ -436,12 +503,18 @@ class TransitionBuilder {
   }
 
   /** Renders a reply body with the enrolment's values (practice name and opt-out wording added for SMS). */
-  replyTemplate(channel: Channel, body: string | undefined, purpose: OutboundReply['purpose']): void {
+  replyTemplate(
+    channel: Channel,
+    body: string | undefined,
+    purpose: OutboundReply['purpose'],
+    optOutNotice = true,
+  ): void {
     if (!body) {
       return;
     }
-    const ctx = this.state.templateContext;
-    const text = ctx ? renderMessage({ language: this.state.language, body }, channel, ctx).text : body;
+    const text = renderMessage({ language: this.state.language, body }, channel, this.state.templateContext, {
+      optOutNotice,
+    }).text;
     this.reply(channel, text, purpose);
   }
 
@@ -460,7 +533,9 @@ class TransitionBuilder {
       occurrenceDateTime: this.state.now,
       authoredOn: this.state.now,
       payload: [{ contentString: text }],
-      replaces: failed.id ? [{ reference: `CommunicationRequest/${failed.id}` }] : [{ reference: urnFor('request', key) }],
+      replaces: failed.id
+        ? [{ reference: `CommunicationRequest/${failed.id}` }]
+        : [{ reference: urnFor('request', key) }],
     });
     this.log(reason);
   }

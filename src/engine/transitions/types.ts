@@ -63,8 +63,8 @@ export interface EnrolmentState {
   readonly consents?: readonly Consent[];
   /** How many replies in this enrolment were already not understood (to clarify only once). */
   readonly unknownReplies?: number;
-  /** Values for rendering a fallback message on another channel; without it a failure becomes a Task. */
-  readonly templateContext?: TemplateContext;
+  /** Values for rendering acknowledgements and fallback messages (patient, appointment, practice, zone). */
+  readonly templateContext: TemplateContext;
   /** The patient's message language. */
   readonly language: string;
   /** The current instant, ISO 8601. */
@@ -77,7 +77,14 @@ export interface OutboundReply {
   readonly language: string;
   readonly text: string;
   /** Why it is sent, for the audit trail. */
-  readonly purpose: 'acknowledgement' | 'help' | 'opt-out-confirmation' | 'opt-in-confirmation' | 'safety' | 'clarify' | 'survey-thanks';
+  readonly purpose:
+    | 'acknowledgement'
+    | 'help'
+    | 'opt-out-confirmation'
+    | 'opt-in-confirmation'
+    | 'safety'
+    | 'clarify'
+    | 'survey-thanks';
 }
 
 /** The changes an event produces; the caller writes them (FHIR) and sends the replies. */

@@ -19,7 +19,10 @@ export const TIME_UNITS: readonly string[] = Object.keys(UNIT_MS);
 export function stepDuration(value: number, unit: string, element: string): StepDuration {
   const u = (UNIT_MS as Record<string, (typeof UNIT_MS)['d'] | undefined>)[unit];
   if (!u) {
-    throw new WorkflowDefinitionError(element, `unit "${unit}" is not a UCUM time unit (use min, h, d or wk)`);
+    throw new WorkflowDefinitionError(
+      element,
+      `unit "${unit}" is not a UCUM time unit (use min, h, d or wk)`,
+    );
   }
   if (!Number.isFinite(value) || value < 0) {
     throw new WorkflowDefinitionError(element, `value must be a number ≥ 0, got ${String(value)}`);

@@ -14,6 +14,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { EXT } from '../codes';
 import { REPLY_INTENTS, type ReplyIntent } from '../reply';
+import { lintTemplate } from '../template';
 import { parseDuration, stepDuration } from './duration';
 import { WorkflowDefinitionError } from './errors';
 import { extensionOf, extensionsOf, type HasExtensions } from './extensions';
@@ -23,6 +24,7 @@ import {
   WORKFLOW_PURPOSES,
   WORKFLOW_TRIGGERS,
   type BranchAction,
+  type Channel,
   type ConsentBasis,
   type FhirPathCondition,
   type LatePolicy,
@@ -72,14 +74,27 @@ export function loadWorkflow(
   const url = requireString(plan.url, 'PlanDefinition.url');
   const name = requireString(plan.name, 'PlanDefinition.name');
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) {
-    throw new WorkflowDefinitionError('PlanDefinition.name', `"${name}" must be code-like (letters, digits, - or _)`);
+    throw new WorkflowDefinitionError(
+      'PlanDefinition.name',
+      `"${name}" must be code-like (letters, digits, - or _)`,
+    );
   }
   const isWorkflow = plan.type?.coding?.some((c) => c.code === 'workflow-definition');
   if (!isWorkflow) {
     throw new WorkflowDefinitionError('PlanDefinition.type', 'must be workflow-definition');
   }
-  const trigger = requireCode(plan, EXT.trigger, WORKFLOW_TRIGGERS, 'PlanDefinition.extension[workflow-trigger]');
-  const purpose = requireCode(plan, EXT.purpose, WORKFLOW_PURPOSES, 'PlanDefinition.extension[workflow-purpose]');
+  const trigger = requireCode(
+    plan,
+    EXT.trigger,
+    WORKFLOW_TRIGGERS,
+    'PlanDefinition.extension[workflow-trigger]',
+  );
+  const purpose = requireCode(
+    plan,
+    EXT.purpose,
+    WORKFLOW_PURPOSES,
+    'PlanDefinition.extension[workflow-purpose]',
+  );
   const consentBasis =
     optionalCode<ConsentBasis>(
       plan,
@@ -95,7 +110,10 @@ export function loadWorkflow(
   }
   const cohort = extensionOf(plan, EXT.cohort)?.valueCode;
   if (trigger === 'cohort-due' && !cohort) {
-    throw new WorkflowDefinitionError('PlanDefinition.extension[workflow-cohort]', 'is required for cohort-due');
+    throw new WorkflowDefinitionError(
+      'PlanDefinition.extension[workflow-cohort]',
+      'is required for cohort-due',
+    );
   }
 
   const byUrl = new Map<string, ActivityDefinition>();
@@ -130,7 +148,10 @@ export function loadWorkflow(
   });
 
   const conditions = extensionsOf(plan, EXT.applicability).map((e, i) =>
-    readCondition(e.valueExpression, `PlanDefinition.extension[workflow-applicability][${i}].valueExpression`),
+    readCondition(
+      e.valueExpression,
+      `PlanDefinition.extension[workflow-applicability][${i}].valueExpression`,
+    ),
   );
 
   const branches = extensionsOf(plan, EXT.responseBranch).map((e, i) =>
@@ -179,12 +200,18 @@ function readStep(
   const canonical = requireString(action.definitionCanonical, `${path}.definitionCanonical`);
   const activity = activities.get(canonical) ?? activities.get(canonical.split('|')[0] ?? '');
   if (!activity) {
-    throw new WorkflowDefinitionError(`${path}.definitionCanonical`, `no ActivityDefinition "${canonical}" was supplied`);
+    throw new WorkflowDefinitionError(
+      `${path}.definitionCanonical`,
+      `no ActivityDefinition "${canonical}" was supplied`,
+    );
   }
   const timing = readTiming(action, path);
   const conditions = (action.condition ?? []).map((c, i) => {
     if (c.kind !== 'applicability') {
-      throw new WorkflowDefinitionError(`${path}.condition[${i}].kind`, 'only applicability conditions are supported');
+      throw new WorkflowDefinitionError(
+        `${path}.condition[${i}].kind`,
+        'only applicability conditions are supported',
+      );
     }
     return readCondition(c.expression, `${path}.condition[${i}].expression`);
   });
@@ -201,11 +228,7 @@ function readStep(
   };
   const apath = `ActivityDefinition[${activity.url ?? canonical}]`;
   if (activity.kind === 'Task') {
-    const kind = oneOf(
-      activity.code?.coding?.[0]?.code,
-      TASK_KINDS,
-      `${apath}.code`,
-    );
+    const kind = oneOf(activity.code?.coding?.[0]?.code, TASK_KINDS, `${apath}.code`);
     return {
       ...base,
       kind: 'task',
@@ -213,15 +236,24 @@ function readStep(
       templates: [],
       task: {
         kind,
-        queue: requireString(extensionOf(activity, EXT.taskQueue)?.valueCode, `${apath}.extension[task-queue]`),
+        queue: requireString(
+          extensionOf(activity, EXT.taskQueue)?.valueCode,
+          `${apath}.extension[task-queue]`,
+        ),
         priority: activity.priority ? oneOf(activity.priority, PRIORITIES, `${apath}.priority`) : 'routine',
-        dueIn: readOptionalDuration(extensionOf(activity, EXT.taskDue)?.valueDuration, `${apath}.extension[task-due]`),
+        dueIn: readOptionalDuration(
+          extensionOf(activity, EXT.taskDue)?.valueDuration,
+          `${apath}.extension[task-due]`,
+        ),
         ...(activity.description ? { description: activity.description } : {}),
       },
     };
   }
   if (activity.kind !== 'CommunicationRequest') {
-    throw new WorkflowDefinitionError(`${apath}.kind`, `must be CommunicationRequest or Task, got "${activity.kind}"`);
+    throw new WorkflowDefinitionError(
+      `${apath}.kind`,
+      `must be CommunicationRequest or Task, got "${activity.kind}"`,
+    );
   }
   const channels = extensionsOf(activity, EXT.channel).map((e, i) =>
     oneOf(e.valueCode, CHANNELS, `${apath}.extension[channel][${i}].valueCode`),
@@ -233,13 +265,24 @@ function readStep(
     readTemplate(e, `${apath}.extension[message-template][${i}]`),
   );
   if (templates.length === 0) {
-    throw new WorkflowDefinitionError(`${apath}.extension[message-template]`, 'a message needs at least one template');
+    throw new WorkflowDefinitionError(
+      `${apath}.extension[message-template]`,
+      'a message needs at least one template',
+    );
   }
   for (const channel of channels) {
     if (!templates.some((t) => t.channel === undefined || t.channel === channel)) {
-      throw new WorkflowDefinitionError(`${apath}.extension[message-template]`, `no template for channel "${channel}"`);
+      throw new WorkflowDefinitionError(
+        `${apath}.extension[message-template]`,
+        `no template for channel "${channel}"`,
+      );
     }
   }
+  templates.forEach((t, i) => {
+    for (const channel of t.channel ? [t.channel] : channels) {
+      refuseLintErrors(t.body, channel, t.language, `${apath}.extension[message-template][${i}].body`);
+    }
+  });
   const questionnaire = extensionOf(activity, EXT.questionnaire)?.valueCanonical;
   return {
     ...base,
@@ -256,7 +299,10 @@ function readTiming(action: PlanDefinitionAction, path: string): StepTiming {
     optionalCode(action, EXT.latePolicy, LATE_POLICIES, `${path}.extension[late-policy]`) ?? 'pull-in';
   const timeOfDay = extensionOf(action, EXT.sendTimeOfDay)?.valueTime;
   if (timeOfDay !== undefined && !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(timeOfDay)) {
-    throw new WorkflowDefinitionError(`${path}.extension[send-time-of-day]`, `"${timeOfDay}" is not a time (HH:mm:ss)`);
+    throw new WorkflowDefinitionError(
+      `${path}.extension[send-time-of-day]`,
+      `"${timeOfDay}" is not a time (HH:mm:ss)`,
+    );
   }
   const common = { anchor, latePolicy, ...(timeOfDay ? { timeOfDay: timeOfDay.slice(0, 5) } : {}) };
   if (action.timingDuration) {
@@ -306,10 +352,13 @@ function readBranch(ext: Extension, path: string): ResponseBranch {
   }
   const replies = extensionsOf(ext, 'reply').map((r, i) => {
     const rp = `${path}.reply[${i}]`;
-    return {
+    const reply = {
       language: requireString(extensionOf(r, 'language')?.valueCode, `${rp}.language`),
       body: requireString(extensionOf(r, 'body')?.valueString, `${rp}.body`),
     };
+    // Acknowledgements go back by text, so they follow the SMS content rules.
+    refuseLintErrors(reply.body, 'sms', reply.language, `${rp}.body`);
+    return reply;
   });
   const outcome = extensionOf(ext, 'outcome')?.valueCode;
   return { intent, action, replies, ...(task ? { task } : {}), ...(outcome ? { outcome } : {}) };
@@ -327,7 +376,8 @@ function readTaskSpec(ext: HasExtensions, path: string): TaskSpec {
   const kind: TaskKind = oneOf(extensionOf(ext, 'task-kind')?.valueCode, TASK_KINDS, `${path}.task-kind`);
   const queue = requireString(extensionOf(ext, 'queue')?.valueCode, `${path}.queue`);
   const priorityCode = extensionOf(ext, 'priority')?.valueCode;
-  const priority = priorityCode === undefined ? 'routine' : oneOf(priorityCode, PRIORITIES, `${path}.priority`);
+  const priority =
+    priorityCode === undefined ? 'routine' : oneOf(priorityCode, PRIORITIES, `${path}.priority`);
   const dueIn = readOptionalDuration(extensionOf(ext, 'due')?.valueDuration, `${path}.due`);
   return { kind, queue, priority, dueIn };
 }
@@ -352,6 +402,14 @@ function readCondition(expr: Expression | undefined, path: string): FhirPathCond
   return { expression, description: expr.description ?? expression };
 }
 
+/** Template problems that would put clinical detail in a text or break rendering are refused at load time. */
+function refuseLintErrors(body: string, channel: Channel, language: string, path: string): void {
+  const errors = lintTemplate(body, channel, language).filter((issue) => issue.severity === 'error');
+  if (errors.length > 0) {
+    throw new WorkflowDefinitionError(path, errors.map((e) => e.message).join(' '));
+  }
+}
+
 function requireString(value: string | undefined, path: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new WorkflowDefinitionError(path, 'is required');
@@ -369,7 +427,12 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   return value as T;
 }
 
-function requireCode<T extends string>(holder: HasExtensions, url: string, allowed: readonly T[], path: string): T {
+function requireCode<T extends string>(
+  holder: HasExtensions,
+  url: string,
+  allowed: readonly T[],
+  path: string,
+): T {
   return oneOf(extensionOf(holder, url)?.valueCode, allowed, `${path}.valueCode`);
 }
 

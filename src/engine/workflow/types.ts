@@ -182,11 +182,7 @@ export interface TaskSpec {
 
 /** What the engine does with a reply of a given intent in this workflow. */
 export type BranchAction =
-  | 'confirm-appointment'
-  | 'cancel-appointment'
-  | 'create-task'
-  | 'complete'
-  | 'acknowledge';
+  'confirm-appointment' | 'cancel-appointment' | 'create-task' | 'complete' | 'acknowledge';
 
 /** A response branch: intent → action, optional task, optional acknowledgement text, outcome. */
 export interface ResponseBranch {

@@ -5,31 +5,40 @@ import { EXT, ID_SYSTEM } from '../../../src/engine/codes';
 import { planEnrollment, type EnrollmentPlan, type PlannedStep } from '../../../src/engine/planning';
 import { practiceSettings } from '../../../src/engine/policy';
 import { loadWorkflow, type WorkflowDefinition } from '../../../src/engine/workflow';
-import { action, appointment, messageActivity, patient, plan, PRACTICE, reminderWorkflow, smsConsent } from '../../fixtures/fhir';
+import {
+  action,
+  appointment,
+  messageActivity,
+  patient,
+  plan,
+  PRACTICE,
+  reminderWorkflow,
+  smsConsent,
+} from '../../fixtures/fhir';
 
 const REMINDERS = (() => {
   const { plan: p, activities } = reminderWorkflow();
   return loadWorkflow(p, activities);
 })();
 
-function planned(
-  overrides: {
-    definition?: WorkflowDefinition;
-    patient?: Patient;
-    start?: string;
-    now: string;
-    history?: { at: string; purpose: string }[];
-    consents?: ReturnType<typeof smsConsent>[];
-    appointmentOverrides?: Parameters<typeof appointment>[1];
-    practice?: typeof PRACTICE;
-  },
-): Extract<EnrollmentPlan, { applicable: true }> {
+function planned(overrides: {
+  definition?: WorkflowDefinition;
+  patient?: Patient;
+  start?: string;
+  now: string;
+  history?: { at: string; purpose: string }[];
+  consents?: ReturnType<typeof smsConsent>[];
+  appointmentOverrides?: Parameters<typeof appointment>[1];
+  practice?: typeof PRACTICE;
+}): Extract<EnrollmentPlan, { applicable: true }> {
   const result = planEnrollment({
     definition: overrides.definition ?? REMINDERS,
     patient: overrides.patient ?? patient(),
     trigger: {
       kind: 'appointment-booked',
-      ...(overrides.start ? { appointment: appointment(overrides.start, overrides.appointmentOverrides) } : {}),
+      ...(overrides.start
+        ? { appointment: appointment(overrides.start, overrides.appointmentOverrides) }
+        : {}),
     },
     practice: overrides.practice ?? PRACTICE,
     history: overrides.history ?? [],
@@ -50,7 +59,9 @@ function step(plan: { steps: readonly PlannedStep[] }, id: string): PlannedStep 
 
 /** Local wall-clock "yyyy-MM-dd HH:mm" of a planned step in a zone. */
 function local(s: PlannedStep, zone: string): string {
-  return DateTime.fromISO(s.at ?? '').setZone(zone).toFormat('yyyy-MM-dd HH:mm');
+  return DateTime.fromISO(s.at ?? '')
+    .setZone(zone)
+    .toFormat('yyyy-MM-dd HH:mm');
 }
 
 describe('planEnrollment: the reminder cadence', () => {
@@ -90,7 +101,9 @@ describe('planEnrollment: the reminder cadence', () => {
     expect(new Set(ids).size).toBe(3);
     expect(a.carePlan.identifier?.[0]).toEqual({ system: ID_SYSTEM.enrolment, value: a.key });
     expect(a.carePlan.activity).toHaveLength(3);
-    expect(a.carePlan.instantiatesCanonical).toEqual(['https://careloop.health/fhir/PlanDefinition/test-reminders|1.0.0']);
+    expect(a.carePlan.instantiatesCanonical).toEqual([
+      'https://careloop.health/fhir/PlanDefinition/test-reminders|1.0.0',
+    ]);
   });
 
   it('gives a moved appointment a new enrolment key, so the old plan can be revoked and a new one made', () => {
@@ -117,7 +130,12 @@ describe('planEnrollment: time zones and DST', () => {
       activities,
     );
     // 08:15 EDT on the 8th minus 24 hours is 07:15 EST on the 7th: before 08:00, so it waits.
-    const out = planned({ definition: def, patient: ny, start: '2026-03-08T08:15:00-04:00', now: '2026-03-01T12:00:00-05:00' });
+    const out = planned({
+      definition: def,
+      patient: ny,
+      start: '2026-03-08T08:15:00-04:00',
+      now: '2026-03-01T12:00:00-05:00',
+    });
     const s = step(out, 'reminder-24h');
     expect(local(s, 'America/New_York')).toBe('2026-03-07 08:00');
     expect(s.reasons).toEqual(['moved from 07:15 to 08:00: quiet hours (08:00–21:00 America/New_York)']);
@@ -137,7 +155,13 @@ describe('planEnrollment: time zones and DST', () => {
       activities,
     );
     const practice = practiceSettings({ ...PRACTICE, caps: { perDay: 5, perWeek: 5 } });
-    const out = planned({ definition: def, patient: ny, practice, start: '2026-11-01T08:15:00-05:00', now: '2026-10-20T12:00:00-04:00' });
+    const out = planned({
+      definition: def,
+      patient: ny,
+      practice,
+      start: '2026-11-01T08:15:00-05:00',
+      now: '2026-10-20T12:00:00-04:00',
+    });
     expect(local(step(out, 'one-day'), 'America/New_York')).toBe('2026-10-31 08:15');
     expect(local(step(out, 'twenty-four'), 'America/New_York')).toBe('2026-10-31 09:15');
   });
@@ -153,7 +177,11 @@ describe('planEnrollment: time zones and DST', () => {
   });
 
   it("falls back to the practice's zone, and says so, when the patient has none or a bad one", () => {
-    const none = planned({ patient: patient({ extension: [] }), start: '2026-12-01T09:30:00-06:00', now: '2026-11-20T15:00:00-06:00' });
+    const none = planned({
+      patient: patient({ extension: [] }),
+      start: '2026-12-01T09:30:00-06:00',
+      now: '2026-11-20T15:00:00-06:00',
+    });
     expect(none.timeZone).toBe('America/Chicago');
     expect(none.notes[0]).toContain("patient has no time zone; using the practice's (America/Chicago)");
     const bad = planned({
@@ -182,7 +210,7 @@ describe('planEnrollment: steps already due, quiet hours at booking, caps', () =
     expect(step(p, 'booked').status).toBe('scheduled');
     const three = step(p, 'reminder-3d');
     expect(three.status).toBe('skipped');
-    expect(three.reasons.join(' ')).toContain('pulled in to 14:00: was due Sun 22 Nov 10:00');
+    expect(three.reasons.join(' ')).toContain('pulled in to Mon 23 Nov 14:00: was due Sun 22 Nov 10:00');
     expect(three.reasons.at(-1)).toContain('cap of 1 reminder message a day reached; "reminder-1d" follows');
     expect(local(step(p, 'reminder-1d'), 'America/Chicago')).toBe('2026-11-24 10:00');
   });
@@ -202,7 +230,9 @@ describe('planEnrollment: steps already due, quiet hours at booking, caps', () =
     const p = planned({ start: '2026-12-10T09:00:00-06:00', now: '2026-11-23T22:30:00-06:00' });
     const s = step(p, 'booked');
     expect(local(s, 'America/Chicago')).toBe('2026-11-24 08:00');
-    expect(s.reasons).toEqual(['moved from Mon 23 Nov 22:30 to Tue 24 Nov 08:00: quiet hours (08:00–21:00 America/Chicago)']);
+    expect(s.reasons).toEqual([
+      'moved from Mon 23 Nov 22:30 to Tue 24 Nov 08:00: quiet hours (08:00–21:00 America/Chicago)',
+    ]);
   });
 
   it('counts messages from other enrolments of the same purpose against the caps', () => {
@@ -222,7 +252,10 @@ describe('planEnrollment: steps already due, quiet hours at booking, caps', () =
 
   it('defers the last step past a day cap instead of dropping it, if it still precedes the visit', () => {
     const { plan: pd, activities } = reminderWorkflow();
-    const def = loadWorkflow({ ...pd, action: [action('reminder-3d', 'reminder-msg', 'before-start', '3 d')] }, activities);
+    const def = loadWorkflow(
+      { ...pd, action: [action('reminder-3d', 'reminder-msg', 'before-start', '3 d')] },
+      activities,
+    );
     const p = planned({
       definition: def,
       start: '2026-12-01T09:30:00-06:00',
@@ -231,7 +264,9 @@ describe('planEnrollment: steps already due, quiet hours at booking, caps', () =
     });
     const s = step(p, 'reminder-3d');
     expect(local(s, 'America/Chicago')).toBe('2026-11-29 08:00');
-    expect(s.reasons[0]).toContain('deferred from Sat 28 Nov 09:30 to Sun 29 Nov 08:00: cap of 1 reminder message a day');
+    expect(s.reasons[0]).toContain(
+      'deferred from Sat 28 Nov 09:30 to Sun 29 Nov 08:00: cap of 1 reminder message a day',
+    );
   });
 });
 
@@ -245,7 +280,9 @@ describe('planEnrollment: consent, channels and suppression', () => {
     const s = step(p, 'reminder-1d');
     expect(s.channel).toBe('voice');
     expect(s.reasons).toContain('patient opted out of sms on 2026-11-01');
-    expect(p.communicationRequests.find((r) => r.status === 'active')?.medium?.[0]?.coding?.[0]?.code).toBe('voice');
+    expect(p.communicationRequests.find((r) => r.status === 'active')?.medium?.[0]?.coding?.[0]?.code).toBe(
+      'voice',
+    );
   });
 
   it('texts again after a later opt-in', () => {
@@ -327,14 +364,32 @@ describe('planEnrollment: consent, channels and suppression', () => {
 
   it('needs prior express consent for billing messages', () => {
     const billing = loadWorkflow(
-      plan('bill', 'appointment-fulfilled', 'billing', [action('notice', 'bill-msg', 'after-end', '1 d')], [
-        { url: EXT.consentBasis, valueCode: 'prior-express-consent' },
-      ]),
-      [messageActivity('bill-msg', '{{practice.name}}: your statement is ready.', '{{practice.name}}: su estado de cuenta está listo.', ['sms'])],
+      plan(
+        'bill',
+        'appointment-fulfilled',
+        'billing',
+        [action('notice', 'bill-msg', 'after-end', '1 d')],
+        [{ url: EXT.consentBasis, valueCode: 'prior-express-consent' }],
+      ),
+      [
+        messageActivity(
+          'bill-msg',
+          '{{practice.name}}: your statement is ready.',
+          '{{practice.name}}: su estado de cuenta está listo.',
+          ['sms'],
+        ),
+      ],
     );
     const practice = practiceSettings({ ...PRACTICE, disabledPurposes: [] });
-    const without = planned({ definition: billing, practice, start: '2026-11-20T09:00:00-06:00', now: '2026-11-20T10:00:00-06:00' });
-    expect(step(without, 'notice').reasons.at(-1)).toContain('no consent on file for billing messages by sms');
+    const without = planned({
+      definition: billing,
+      practice,
+      start: '2026-11-20T09:00:00-06:00',
+      now: '2026-11-20T10:00:00-06:00',
+    });
+    expect(step(without, 'notice').reasons.at(-1)).toContain(
+      'no consent on file for billing messages by sms',
+    );
     const withConsent = planned({
       definition: billing,
       practice,
@@ -347,9 +402,22 @@ describe('planEnrollment: consent, channels and suppression', () => {
 
   it('evaluates FHIRPath applicability on the patient and the facts', () => {
     const onboarding = loadWorkflow(
-      plan('onb', 'appointment-booked', 'onboarding', [action('welcome', 'w', 'after-enrolment', '0 min')], [
-        { url: EXT.applicability, valueExpression: { language: 'text/fhirpath', expression: '%newPatient', description: 'new patients only' } },
-      ]),
+      plan(
+        'onb',
+        'appointment-booked',
+        'onboarding',
+        [action('welcome', 'w', 'after-enrolment', '0 min')],
+        [
+          {
+            url: EXT.applicability,
+            valueExpression: {
+              language: 'text/fhirpath',
+              expression: '%newPatient',
+              description: 'new patients only',
+            },
+          },
+        ],
+      ),
       [messageActivity('w', 'Welcome to {{practice.name}}!', '¡Bienvenido a {{practice.name}}!')],
     );
     const base = {

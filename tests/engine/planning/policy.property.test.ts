@@ -73,7 +73,9 @@ describe('planning policy (property)', () => {
             expect(at.toMillis()).toBeLessThan(start.toMillis());
             const sameDay = times.filter((t) => DateTime.fromMillis(t).setZone(zone).hasSame(at, 'day'));
             expect(sameDay.length, `day cap on ${at.toISODate()}`).toBeLessThanOrEqual(1);
-            for (const windowStart of times.filter((t) => t <= at.toMillis() && t > at.toMillis() - WEEK_MS)) {
+            for (const windowStart of times.filter(
+              (t) => t <= at.toMillis() && t > at.toMillis() - WEEK_MS,
+            )) {
               const inWeek = times.filter((t) => t >= windowStart && t < windowStart + WEEK_MS);
               expect(inWeek.length, 'week cap').toBeLessThanOrEqual(3);
             }

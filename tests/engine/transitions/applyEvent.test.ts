@@ -29,7 +29,10 @@ function state(overrides: Partial<EnrolmentState> = {}): EnrolmentState {
   });
   if (!plan.applicable) throw new Error('fixture should plan');
   const pending: CommunicationRequest[] = plan.communicationRequests
-    .filter((r) => r.status === 'active' && r.extension?.find((e) => e.url === EXT.stepId)?.valueString !== 'booked')
+    .filter(
+      (r) =>
+        r.status === 'active' && r.extension?.find((e) => e.url === EXT.stepId)?.valueString !== 'booked',
+    )
     .map((r, i) => ({ ...r, id: `cr${i}` }));
   return {
     definition: DEFINITION,
@@ -93,7 +96,9 @@ describe('applyEvent: replies', () => {
 
   it('cancel: declines the appointment, asks staff to cancel it in the EHR, revokes everything', () => {
     const t = applyEvent(state(), reply('cancel', 'cancel my appointment'));
-    expect(t.appointment?.participant?.find((p) => p.actor?.reference === 'Patient/p1')?.status).toBe('declined');
+    expect(t.appointment?.participant?.find((p) => p.actor?.reference === 'Patient/p1')?.status).toBe(
+      'declined',
+    );
     expect(t.tasks[0]?.code?.coding?.[0]?.code).toBe('cancellation');
     expect(t.revoked).toHaveLength(2);
     expect(outcomeOf(t)).toBe('cancelled-by-patient');
@@ -104,7 +109,10 @@ describe('applyEvent: replies', () => {
     expect(t.consents).toHaveLength(1);
     expect(t.consents[0]?.provision?.type).toBe('deny');
     expect(t.consents[0]?.provision?.code?.[0]?.coding?.[0]?.code).toBe('sms');
-    expect(t.consents[0]?.extension?.[0]).toEqual({ url: EXT.consentSource, valueReference: { reference: 'Communication/in1' } });
+    expect(t.consents[0]?.extension?.[0]).toEqual({
+      url: EXT.consentSource,
+      valueReference: { reference: 'Communication/in1' },
+    });
     expect(t.revoked).toHaveLength(2);
     expect(t.replies).toHaveLength(1);
     expect(t.replies[0]?.purpose).toBe('opt-out-confirmation');
@@ -188,14 +196,20 @@ describe('applyEvent: other events', () => {
   });
 
   it('a moved appointment revokes the plan so a new one can be made', () => {
-    const t = applyEvent(state(), { type: 'appointment-moved', appointment: { ...APPOINTMENT, start: '2026-12-03T09:30:00-06:00' } });
+    const t = applyEvent(state(), {
+      type: 'appointment-moved',
+      appointment: { ...APPOINTMENT, start: '2026-12-03T09:30:00-06:00' },
+    });
     expect(t.revoked).toHaveLength(2);
     expect(t.revoked[0]?.statusReason?.text).toContain('appointment moved');
     expect(t.carePlan?.status).toBe('revoked');
   });
 
   it('a cancelled appointment revokes pending reminders and completes the plan', () => {
-    const t = applyEvent(state(), { type: 'appointment-cancelled', appointment: { ...APPOINTMENT, status: 'cancelled' } });
+    const t = applyEvent(state(), {
+      type: 'appointment-cancelled',
+      appointment: { ...APPOINTMENT, status: 'cancelled' },
+    });
     expect(t.revoked).toHaveLength(2);
     expect(outcomeOf(t)).toBe('cancelled');
   });
@@ -204,7 +218,13 @@ describe('applyEvent: other events', () => {
     const s = state();
     const failed = s.pendingRequests[0];
     if (!failed) throw new Error('fixture');
-    const t = applyEvent(s, { type: 'delivery-failed', request: failed, channel: 'sms', permanent: true, reason: 'landline (30006)' });
+    const t = applyEvent(s, {
+      type: 'delivery-failed',
+      request: failed,
+      channel: 'sms',
+      permanent: true,
+      reason: 'landline (30006)',
+    });
     expect(t.requests).toHaveLength(1);
     expect(t.requests[0]?.medium?.[0]?.coding?.[0]?.code).toBe('voice');
     expect(t.requests[0]?.status).toBe('active');
@@ -215,17 +235,32 @@ describe('applyEvent: other events', () => {
     const s = state();
     const failed = s.pendingRequests[0];
     if (!failed) throw new Error('fixture');
-    const t = applyEvent(s, { type: 'delivery-failed', request: failed, channel: 'sms', permanent: false, reason: 'unreachable (30003)' });
+    const t = applyEvent(s, {
+      type: 'delivery-failed',
+      request: failed,
+      channel: 'sms',
+      permanent: false,
+      reason: 'unreachable (30003)',
+    });
     expect(t.requests).toHaveLength(0);
     expect(t.tasks[0]?.code?.coding?.[0]?.code).toBe('manual-outreach');
   });
 
   it('a low survey score escalates with the comment; everyone gets the same review invitation', () => {
-    const low = applyEvent(state(), { type: 'survey-scored', score: 3, comment: 'long wait', response: { reference: 'QuestionnaireResponse/q1' } });
+    const low = applyEvent(state(), {
+      type: 'survey-scored',
+      score: 3,
+      comment: 'long wait',
+      response: { reference: 'QuestionnaireResponse/q1' },
+    });
     expect(low.tasks[0]?.code?.coding?.[0]?.code).toBe('survey-escalation');
     expect(low.tasks[0]?.description).toContain('long wait');
     expect(low.tasks[0]?.focus).toEqual({ reference: 'QuestionnaireResponse/q1' });
-    const high = applyEvent(state(), { type: 'survey-scored', score: 10, response: { reference: 'QuestionnaireResponse/q2' } });
+    const high = applyEvent(state(), {
+      type: 'survey-scored',
+      score: 10,
+      response: { reference: 'QuestionnaireResponse/q2' },
+    });
     expect(high.tasks).toHaveLength(0);
     // No review gating: the invitation does not depend on the score.
     expect(low.replies[0]?.text).toContain('https://lakeside.example/review');

@@ -22,11 +22,17 @@ describe('loadWorkflow', () => {
     expect(wf.consentBasis).toBe('healthcare-exemption');
     expect(wf.steps.map((s) => s.id)).toEqual(['booked', 'reminder-3d', 'reminder-1d']);
     const threeDay = wf.steps[1];
-    expect(threeDay?.timing).toMatchObject({ anchor: 'before-start', offset: { ms: 3 * 86_400_000, label: '3 days' } });
+    expect(threeDay?.timing).toMatchObject({
+      anchor: 'before-start',
+      offset: { ms: 3 * 86_400_000, label: '3 days' },
+    });
     expect(threeDay?.stopWhen).toEqual(['confirmed', 'cancelled']);
     expect(threeDay?.channels).toEqual(['sms', 'voice', 'email']);
     expect(threeDay?.templates.map((t) => t.language)).toEqual(['en', 'es']);
-    expect(wf.noResponse).toMatchObject({ touches: 3, task: { kind: 'call-patient', queue: 'front-office' } });
+    expect(wf.noResponse).toMatchObject({
+      touches: 3,
+      task: { kind: 'call-patient', queue: 'front-office' },
+    });
   });
 
   it('reads repeating check-ins with their first offset', () => {
@@ -34,9 +40,20 @@ describe('loadWorkflow', () => {
     delete checkIn.timingDuration;
     checkIn.timingTiming = { repeat: { count: 12, period: 1, periodUnit: 'wk' } };
     checkIn.extension?.push({ url: EXT.timingOffset, valueDuration: { value: 2, code: 'd' } });
-    const p = plan('cc', 'cohort-due', 'chronic-care', [checkIn], [{ url: EXT.cohort, valueCode: 'chronic-care' }]);
-    const wf = loadWorkflow(p, [messageActivity('msg', 'Hi from {{practice.name}}', 'Hola de {{practice.name}}')]);
-    expect(wf.steps[0]?.timing.repeat).toEqual({ count: 12, every: { ms: 604_800_000, label: '1 week' } });
+    const p = plan(
+      'cc',
+      'cohort-due',
+      'chronic-care',
+      [checkIn],
+      [{ url: EXT.cohort, valueCode: 'chronic-care' }],
+    );
+    const wf = loadWorkflow(p, [
+      messageActivity('msg', 'Hi from {{practice.name}}', 'Hola de {{practice.name}}'),
+    ]);
+    expect(wf.steps[0]?.timing.repeat).toEqual({
+      count: 12,
+      every: { value: 1, unit: 'wk', ms: 604_800_000, label: '1 week' },
+    });
     expect(wf.steps[0]?.timing.offset.label).toBe('2 days');
     expect(wf.cohort).toBe('chronic-care');
   });
@@ -66,7 +83,9 @@ describe('loadWorkflow', () => {
     expect(errorOf(() => loadWorkflow(dup, activities)).message).toContain('duplicate step id "reminder-3d"');
 
     const badTrigger = structuredClone(p);
-    badTrigger.extension = badTrigger.extension?.map((e) => (e.url === EXT.trigger ? { ...e, valueCode: 'whenever' } : e));
+    badTrigger.extension = badTrigger.extension?.map((e) =>
+      e.url === EXT.trigger ? { ...e, valueCode: 'whenever' } : e,
+    );
     expect(errorOf(() => loadWorkflow(badTrigger, activities)).element).toBe(
       'PlanDefinition.extension[workflow-trigger].valueCode',
     );
@@ -87,15 +106,21 @@ describe('loadWorkflow', () => {
     });
     expect(errorOf(() => loadWorkflow(badPath, activities)).message).toContain('invalid FHIRPath');
 
-    const cohort = plan('c', 'cohort-due', 'recall', [action('x', 'booked-msg', 'before-start', '1 d')], [
-      { url: EXT.cohort, valueCode: 'recall-due' },
-    ]);
+    const cohort = plan(
+      'c',
+      'cohort-due',
+      'recall',
+      [action('x', 'booked-msg', 'before-start', '1 d')],
+      [{ url: EXT.cohort, valueCode: 'recall-due' }],
+    );
     expect(errorOf(() => loadWorkflow(cohort, activities)).message).toContain('needs an appointment');
   });
 
   it('keeps billing outside the healthcare exemption', () => {
     const { activities } = reminderWorkflow();
-    const billing = plan('b', 'appointment-fulfilled', 'billing', [action('x', 'booked-msg', 'after-end', '1 d')]);
+    const billing = plan('b', 'appointment-fulfilled', 'billing', [
+      action('x', 'booked-msg', 'after-end', '1 d'),
+    ]);
     expect(errorOf(() => loadWorkflow(billing, activities)).message).toContain('prior-express-consent');
   });
 
@@ -121,7 +146,13 @@ describe('loadWorkflow', () => {
         { url: 'task-kind', valueCode: 'reschedule' },
         { url: 'queue', valueCode: 'access' },
         { url: 'outcome', valueCode: 'reschedule-requested' },
-        { url: 'reply', extension: [{ url: 'language', valueCode: 'en' }, { url: 'body', valueString: 'We will call you.' }] },
+        {
+          url: 'reply',
+          extension: [
+            { url: 'language', valueCode: 'en' },
+            { url: 'body', valueString: 'We will call you.' },
+          ],
+        },
       ],
     });
     const wf = loadWorkflow(p, activities);
@@ -135,7 +166,18 @@ describe('loadWorkflow', () => {
   });
 
   it('never crashes on garbage: it throws WorkflowDefinitionError', () => {
-    for (const junk of [{}, { resourceType: 'Patient' }, { resourceType: 'PlanDefinition' }, { resourceType: 'PlanDefinition', url: 'x', name: 'x', type: { coding: [{ code: 'workflow-definition' }] }, action: [{}] }]) {
+    for (const junk of [
+      {},
+      { resourceType: 'Patient' },
+      { resourceType: 'PlanDefinition' },
+      {
+        resourceType: 'PlanDefinition',
+        url: 'x',
+        name: 'x',
+        type: { coding: [{ code: 'workflow-definition' }] },
+        action: [{}],
+      },
+    ]) {
       errorOf(() => loadWorkflow(junk as never, []));
     }
     errorOf(() => loadWorkflow(undefined as never, []));
