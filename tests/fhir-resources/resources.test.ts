@@ -14,6 +14,8 @@ import {
   type StopCondition,
   type TimingAnchor,
 } from '../../src/engine/workflow/types';
+import { ENROLMENT_OUTCOMES } from '../../src/engine/workflow/outcomes';
+import { REPLY_INTENTS } from '../../src/engine/reply';
 import { DEFAULT_LIBRARY_ROOT, libraryTransactionBundle } from '../../src/fhir/library';
 import {
   activities,
@@ -181,6 +183,8 @@ const CODE_SYSTEM_OF: Readonly<Record<string, string>> = {
   [`${EXT.responseBranch}#queue`]: CS.queue,
   [`${EXT.noResponse}#task-kind`]: CS.taskKind,
   [`${EXT.noResponse}#queue`]: CS.queue,
+  [`${EXT.answerScale}#task-kind`]: CS.taskKind,
+  [`${EXT.answerScale}#queue`]: CS.queue,
   [`${EXT.messageTemplate}#channel`]: CS.channel,
   [`${EXT.messageTemplate}#language`]: 'language',
   [`${EXT.responseBranch}#reply#language`]: 'language',
@@ -190,6 +194,7 @@ const FIXED_CODES: Readonly<Record<string, readonly string[]>> = {
   [EXT.latePolicy]: ['pull-in', 'skip'],
   [`${EXT.responseBranch}#priority`]: ['routine', 'urgent', 'asap', 'stat'],
   [`${EXT.noResponse}#priority`]: ['routine', 'urgent', 'asap', 'stat'],
+  [`${EXT.answerScale}#priority`]: ['routine', 'urgent', 'asap', 'stat'],
   language: ['en', 'es'],
 };
 
@@ -273,37 +278,8 @@ describe('codes', () => {
     [CS.stopWhen, Object.keys(stopWhen)],
     [CS.consentBasis, Object.keys(bases)],
     [CS.branchAction, Object.keys(actions)],
-    [
-      CS.replyIntent,
-      [
-        'confirm',
-        'cancel',
-        'reschedule',
-        'opt-out',
-        'opt-in',
-        'help',
-        'question',
-        'wrong-number',
-        'urgent',
-        'unknown',
-      ],
-    ],
-    [
-      CS.outcome,
-      [
-        'confirmed',
-        'cancelled-by-patient',
-        'rescheduled',
-        'ready-to-schedule',
-        'completed',
-        'opted-out',
-        'no-response',
-        'escalated',
-        'suppressed',
-        'stopped-by-staff',
-        'survey-completed',
-      ],
-    ],
+    [CS.replyIntent, REPLY_INTENTS],
+    [CS.outcome, ENROLMENT_OUTCOMES],
     [
       CS.businessStatus,
       ['new', 'attempting-contact', 'contacted', 'scheduled', 'resolved', 'unable-to-reach'],

@@ -117,8 +117,8 @@ describe('message templates', () => {
     for (const t of voice) {
       expect(t.body).toContain(
         t.language === 'es'
-          ? 'Oprima 1 para confirmar, 2 para cambiar la cita'
-          : 'Press 1 to confirm, 2 to reschedule',
+          ? 'Oprima 1 para confirmar o 3 para cambiar la cita'
+          : 'Press 1 to confirm or 3 to reschedule',
       );
     }
   });

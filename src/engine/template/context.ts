@@ -88,6 +88,10 @@ export function buildTemplateContext(args: {
     context.location = { name: oneLine(location.name ?? '') };
     const address = formatAddress(location.address);
     if (address !== undefined) context.location.address = address;
+  } else {
+    // Many EHRs leave Appointment without a Location; the visit is then "at the practice", which is
+    // better than dropping the message.
+    context.location = { name: oneLine(practice.name) };
   }
   return context;
 }

@@ -8,13 +8,19 @@ const INTL_SPACES = /[\u00A0\u2007\u2009\u202F]/g;
 // FHIR instants always carry a time and an offset; a bare date would be read as UTC midnight.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+// Building an Intl.DateTimeFormat costs far more than using one; planning renders thousands of messages.
+const KNOWN_ZONES = new Set<string>();
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
 /** Throws TemplateError('invalid-time-zone') unless `timeZone` is an IANA zone Intl knows. */
 export function assertTimeZone(timeZone: string): void {
+  if (KNOWN_ZONES.has(timeZone)) return;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {
     throw new TemplateError('invalid-time-zone', `"${timeZone}" is not an IANA time zone`);
   }
+  KNOWN_ZONES.add(timeZone);
 }
 
 function parseInstant(instant: string, variable: string): Date {
@@ -31,9 +37,14 @@ function parseInstant(instant: string, variable: string): Date {
 
 function format(date: Date, language: string, timeZone: string, options: Intl.DateTimeFormatOptions): string {
   assertTimeZone(timeZone);
-  return new Intl.DateTimeFormat(localeFor(language), { ...options, timeZone })
-    .format(date)
-    .replace(INTL_SPACES, ' ');
+  const locale = localeFor(language);
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let formatter = FORMATTERS.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    FORMATTERS.set(key, formatter);
+  }
+  return formatter.format(date).replace(INTL_SPACES, ' ');
 }
 
 const DATE: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };

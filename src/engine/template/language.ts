@@ -5,6 +5,16 @@ import type { CodeableConcept, Patient } from '@medplum/fhirtypes';
  * language code. ISO 639-2/3 codes are mapped by Intl's canonicalisation ('spa' → 'es', 'ger' → 'de').
  */
 export function normalizeLanguage(code: string): string | undefined {
+  if (NORMALIZED.has(code)) return NORMALIZED.get(code);
+  const result = normalizeUncached(code);
+  if (NORMALIZED.size < 1000) NORMALIZED.set(code, result);
+  return result;
+}
+
+// Intl.Locale is slow to build and the same few codes come up for every patient.
+const NORMALIZED = new Map<string, string | undefined>();
+
+function normalizeUncached(code: string): string | undefined {
   const trimmed = code.trim().replace(/_/g, '-');
   if (trimmed === '') return undefined;
   try {

@@ -7,7 +7,7 @@
 import type { Appointment, CarePlan, CommunicationRequest, Reference, Task } from '@medplum/fhirtypes';
 import { CS, EXT } from '../codes';
 import { chooseChannel } from '../policy/channel';
-import { buildConsent } from '../policy/consent';
+import { buildConsent, consentFor } from '../policy/consent';
 import { identifier, urnFor } from '../planning/identifiers';
 import { buildTask, channelOf, mediumFor, stepExtensions } from '../planning/resources';
 import type { ReplyIntent } from '../reply';
@@ -20,7 +20,15 @@ import {
   safetyReply,
 } from '../template';
 import { stepDuration } from '../workflow/duration';
-import type { BranchAction, Channel, ResponseBranch, StopCondition, TaskSpec } from '../workflow/types';
+import type {
+  AnswerScale,
+  BranchAction,
+  Channel,
+  ResponseBranch,
+  StopCondition,
+  TaskSpec,
+} from '../workflow/types';
+import type { EnrolmentOutcome } from '../workflow/outcomes';
 import { defaultReply } from './replyTexts';
 import type { EngagementEvent, EnrolmentState, OutboundReply, Transition } from './types';
 
@@ -63,14 +71,14 @@ export function applyEvent(state: EnrolmentState, event: EngagementEvent): Trans
       break;
     case 'appointment-cancelled':
       t.revokeWhere(() => true, 'appointment cancelled');
-      t.finish('completed', 'cancelled', 'appointment cancelled');
+      t.finish('completed', 'appointment-cancelled', 'appointment cancelled');
       break;
     case 'appointment-noshow':
       t.revokeWhere(
         (_, stop) => stop.includes('noshow') || stop.includes('cancelled'),
         'appointment was a no-show',
       );
-      t.finishIfIdle('noshow', 'appointment was a no-show');
+      t.finishIfIdle('no-show', 'appointment was a no-show');
       break;
     case 'appointment-fulfilled':
       t.revokeWhere((_, stop) => stop.includes('fulfilled'), 'appointment took place');
@@ -106,6 +114,19 @@ function onReply(
       .replace(/[^a-z]/g, ''),
   );
   const carrierAnswered = state.practice.carrierKeywordReplies && keyword;
+
+  if (intent !== 'urgent' && !classification.perSeOptOut && onAnswer(t, state, event)) {
+    return;
+  }
+  // Twilio re-subscribes an opted-out number on YES/START; a "yes" from a number we stopped texting
+  // is read the same way, not as a confirmation nobody asked for.
+  if (intent === 'confirm' && keyword && optedOut(state, channel)) {
+    t.consent(channel, 'permit', event.communication, `patient replied "${event.text}"`);
+    if (!carrierAnswered) {
+      t.reply(channel, optInConfirmation(state.practice, state.language), 'opt-in-confirmation');
+    }
+    return;
+  }
 
   switch (intent) {
     case 'urgent': {
@@ -171,6 +192,57 @@ function onReply(
     default:
       onBranchIntent(t, state, event, intent);
   }
+}
+
+function optedOut(state: EnrolmentState, channel: Channel): boolean {
+  return !consentFor(state.consents ?? [], channel, state.definition.purpose, 'healthcare-exemption').allowed;
+}
+
+const ANSWER = /^\s*(\d{1,2})(?:\s*(?:\/|out of|de)\s*\d{1,2})?\b[\s.,!:;-]*(.*)$/is;
+
+/**
+ * A number in range after a step that asked for one is an answer. Returns false when the reply is not
+ * an answer, so it is read as an intent instead.
+ */
+function onAnswer(
+  t: TransitionBuilder,
+  state: EnrolmentState,
+  event: Extract<EngagementEvent, { type: 'reply' }>,
+): boolean {
+  const step = state.definition.steps.find((s) => s.id === state.awaitingAnswer);
+  const scale = step?.answerScale;
+  const match = scale ? ANSWER.exec(event.text) : null;
+  if (!scale || !match) {
+    return false;
+  }
+  const value = Number(match[1]);
+  if (value < scale.min || value > scale.max) {
+    return false;
+  }
+  const comment = match[2]?.trim() ?? '';
+  t.log(`patient answered ${value} (${scale.min}–${scale.max})${comment ? ` with "${comment}"` : ''}`);
+  if (scale.endsEnrolment) {
+    onSurvey(t, state, {
+      score: value,
+      ...(comment ? { comment } : {}),
+      response: event.communication,
+      scale,
+    });
+    return true;
+  }
+  if (value <= scale.escalateAtOrBelow) {
+    t.task(
+      scale.task,
+      event.communication,
+      `${step?.title ?? 'Check-in'}: patient answered ${value} on a ${scale.min}–${scale.max} scale${comment ? `: "${comment}"` : ''}.`,
+    );
+  }
+  t.replyTemplate(
+    event.channel,
+    state.language === 'es' ? 'Gracias por su respuesta.' : 'Thanks for your answer.',
+    'acknowledgement',
+  );
+  return true;
 }
 
 function onBranchIntent(
@@ -267,20 +339,22 @@ function applyBranch(
     );
   }
   if (action === 'create-task' && branch.task) {
-    if (branch.task.kind === 'reschedule') {
-      t.revokeWhere(() => true, 'patient asked to reschedule');
-    }
     t.task(branch.task, event.communication, `Patient replied: "${event.text}"`);
   }
   const body = chooseTemplate(branch.replies, state.language, event.channel, 'en')?.body;
   t.replyTemplate(event.channel, body, 'acknowledgement');
-  if (branch.outcome) {
-    if (action === 'complete' || action === 'cancel-appointment') {
-      t.finish('completed', branch.outcome, `outcome: ${branch.outcome}`);
-    } else {
-      t.finishIfIdle(branch.outcome, `outcome: ${branch.outcome}`, true);
-    }
+  if (!branch.outcome) {
+    return;
   }
+  if (action === 'confirm-appointment') {
+    // Steps that do not ask for confirmation (a same-day "see you soon") still go.
+    t.finishIfIdle(branch.outcome, `outcome: ${branch.outcome}`, true);
+    return;
+  }
+  // A branch with an outcome closes the loop: a person or the patient has taken it from here, so the
+  // rest of the cadence ("last reminder…") would only be noise.
+  t.revokeWhere(() => true, `patient replied: ${branch.outcome}`);
+  t.finish('completed', branch.outcome, `outcome: ${branch.outcome}`);
 }
 
 function onNoResponse(t: TransitionBuilder, state: EnrolmentState, touches: number): void {
@@ -359,15 +433,21 @@ function onDeliveryFailed(
 function onSurvey(
   t: TransitionBuilder,
   state: EnrolmentState,
-  event: Extract<EngagementEvent, { type: 'survey-scored' }>,
+  event: { score: number; comment?: string; response: Reference; scale?: AnswerScale },
 ): void {
-  const low = event.score <= state.practice.surveyEscalationAtOrBelow;
+  const threshold = event.scale?.escalateAtOrBelow ?? state.practice.surveyEscalationAtOrBelow;
+  const low = event.score <= threshold;
   if (low) {
     const comment = event.comment ? ` Comment: "${event.comment}"` : '';
     t.task(
-      { kind: 'survey-escalation', queue: 'front-office', priority: 'urgent', dueIn: DAY },
+      event.scale?.task ?? {
+        kind: 'survey-escalation',
+        queue: 'front-office',
+        priority: 'urgent',
+        dueIn: DAY,
+      },
       event.response,
-      `Survey score ${event.score}/10.${comment}`,
+      `Survey score ${event.score}/${event.scale?.max ?? 10}.${comment}`,
     );
   }
   // Everyone is thanked and everyone gets the same review invitation: gating reviews by score breaks
@@ -407,6 +487,7 @@ class TransitionBuilder {
   private readonly replies: OutboundReply[] = [];
   private readonly consents: ReturnType<typeof buildConsent>[] = [];
   private readonly tasks: Task[] = [];
+  private readonly cancelled: Task[] = [];
   private readonly lines: string[] = [];
 
   constructor(state: EnrolmentState) {
@@ -540,11 +621,16 @@ class TransitionBuilder {
     this.log(reason);
   }
 
-  /** Ends the plan with an outcome. */
-  finish(status: 'completed' | 'revoked', outcome: string, why: string): void {
+  /** Ends the plan with an outcome; work it had scheduled for later is cancelled with it. */
+  finish(status: 'completed' | 'revoked', outcome: EnrolmentOutcome, why: string): void {
     const plan = this.carePlan();
     if (plan.status === 'completed' || plan.status === 'revoked') {
       return;
+    }
+    for (const task of this.state.plannedTasks ?? []) {
+      if (task.status === 'requested' || task.status === 'draft') {
+        this.cancelled.push({ ...task, status: 'cancelled', statusReason: { text: `plan ended: ${why}` } });
+      }
     }
     this.setCarePlan(
       {
@@ -564,7 +650,7 @@ class TransitionBuilder {
    * Ends the plan only if nothing is left to send; with `recordAnyway` the outcome is recorded on an
    * active plan too, so the timeline shows "confirmed" while a same-day reminder is still due.
    */
-  finishIfIdle(outcome: string, why: string, recordAnyway = false): void {
+  finishIfIdle(outcome: EnrolmentOutcome, why: string, recordAnyway = false): void {
     const left = this.state.pendingRequests.filter((cr) => {
       const id = cr.id ?? cr.identifier?.[0]?.value ?? '';
       return cr.status === 'active' && !this.revoked.has(id);
@@ -596,6 +682,7 @@ class TransitionBuilder {
       replies: this.replies,
       consents: this.consents,
       tasks: this.tasks,
+      cancelledTasks: this.cancelled,
       ...(this.plan ? { carePlan: this.plan } : {}),
       log: this.lines,
     };

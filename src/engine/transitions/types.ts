@@ -61,6 +61,10 @@ export interface EnrolmentState {
   readonly practice: PracticeSettings;
   /** The patient's communication Consents, for channel fallback. */
   readonly consents?: readonly Consent[];
+  /** Tasks the plan scheduled for later (e.g. a call at 48 h) that are not started yet. */
+  readonly plannedTasks?: readonly Task[];
+  /** The id of the last step sent that asked for a numeric answer (survey, check-in), if any. */
+  readonly awaitingAnswer?: string;
   /** How many replies in this enrolment were already not understood (to clarify only once). */
   readonly unknownReplies?: number;
   /** Values for rendering acknowledgements and fallback messages (patient, appointment, practice, zone). */
@@ -98,6 +102,8 @@ export interface Transition {
   readonly replies: readonly OutboundReply[];
   readonly consents: readonly Consent[];
   readonly tasks: readonly Task[];
+  /** Planned tasks no longer needed because the plan ended, now cancelled with the reason. */
+  readonly cancelledTasks: readonly Task[];
   /** The CarePlan updated (status, outcome), when it changed. */
   readonly carePlan?: CarePlan;
   /** What happened, in words, for the audit trail and the timeline. */

@@ -17,12 +17,14 @@ import { REPLY_INTENTS, type ReplyIntent } from '../reply';
 import { lintTemplate } from '../template';
 import { parseDuration, stepDuration } from './duration';
 import { WorkflowDefinitionError } from './errors';
+import { ENROLMENT_OUTCOMES } from './outcomes';
 import { extensionOf, extensionsOf, type HasExtensions } from './extensions';
 import {
   CHANNELS,
   TASK_KINDS,
   WORKFLOW_PURPOSES,
   WORKFLOW_TRIGGERS,
+  type AnswerScale,
   type BranchAction,
   type Channel,
   type ConsentBasis,
@@ -284,12 +286,15 @@ function readStep(
     }
   });
   const questionnaire = extensionOf(activity, EXT.questionnaire)?.valueCanonical;
+  const scaleExt = extensionOf(activity, EXT.answerScale);
+  const answerScale = scaleExt ? readAnswerScale(scaleExt, `${apath}.extension[answer-scale]`) : undefined;
   return {
     ...base,
     kind: 'message',
     channels,
     templates,
     ...(questionnaire ? { questionnaire } : {}),
+    ...(answerScale ? { answerScale } : {}),
   };
 }
 
@@ -360,8 +365,28 @@ function readBranch(ext: Extension, path: string): ResponseBranch {
     refuseLintErrors(reply.body, 'sms', reply.language, `${rp}.body`);
     return reply;
   });
-  const outcome = extensionOf(ext, 'outcome')?.valueCode;
+  const outcomeCode = extensionOf(ext, 'outcome')?.valueCode;
+  const outcome =
+    outcomeCode === undefined ? undefined : oneOf(outcomeCode, ENROLMENT_OUTCOMES, `${path}.outcome`);
   return { intent, action, replies, ...(task ? { task } : {}), ...(outcome ? { outcome } : {}) };
+}
+
+function readAnswerScale(ext: Extension, path: string): AnswerScale {
+  const int = (name: string): number => {
+    const v = extensionOf(ext, name)?.valueInteger;
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw new WorkflowDefinitionError(`${path}.${name}`, 'must be an integer');
+    }
+    return v;
+  };
+  const min = int('min');
+  const max = int('max');
+  const escalateAtOrBelow = int('escalate-at-or-below');
+  if (min >= max || escalateAtOrBelow < min || escalateAtOrBelow > max) {
+    throw new WorkflowDefinitionError(path, `needs min < max and min ≤ escalate-at-or-below ≤ max`);
+  }
+  const endsEnrolment = extensionOf(ext, 'ends-enrolment')?.valueBoolean ?? false;
+  return { min, max, escalateAtOrBelow, endsEnrolment, task: readTaskSpec(ext, path) };
 }
 
 function readNoResponse(ext: Extension, path: string): { touches: number; task: TaskSpec } {

@@ -5,6 +5,7 @@
  */
 
 import type { ReplyIntent } from '../reply';
+import type { EnrolmentOutcome } from './outcomes';
 
 /** What starts an enrolment. */
 export type WorkflowTrigger =
@@ -127,8 +128,24 @@ export interface WorkflowStep {
   readonly stopWhen: readonly StopCondition[];
   /** For survey steps: the Questionnaire the reply answers. */
   readonly questionnaire?: string;
+  /** For one-question survey and check-in steps: how a numeric reply is read (before intent). */
+  readonly answerScale?: AnswerScale;
   /** For task steps: the kind of work, the queue and the priority. */
   readonly task?: TaskSpec;
+}
+
+/**
+ * A numeric answer a step asks for by text ("Reply 0 to 10"). A reply that is a number in range is an
+ * answer, not a menu choice: a "3" to a check-in must never be read as "reschedule".
+ */
+export interface AnswerScale {
+  readonly min: number;
+  readonly max: number;
+  /** Answers at or below this open the task. */
+  readonly escalateAtOrBelow: number;
+  readonly task: TaskSpec;
+  /** A survey ends its enrolment when answered; a check-in goes on. */
+  readonly endsEnrolment: boolean;
 }
 
 /** A FHIRPath expression with the description shown when it excludes a patient or a step. */
@@ -192,7 +209,7 @@ export interface ResponseBranch {
   /** Acknowledgement per language, sent straight back to the patient. */
   readonly replies: readonly MessageTemplate[];
   /** Outcome code the enrolment completes with, if this branch ends it. */
-  readonly outcome?: string;
+  readonly outcome?: EnrolmentOutcome;
 }
 
 /** A workflow definition, ready for planning. */

@@ -211,7 +211,7 @@ describe('applyEvent: other events', () => {
       appointment: { ...APPOINTMENT, status: 'cancelled' },
     });
     expect(t.revoked).toHaveLength(2);
-    expect(outcomeOf(t)).toBe('cancelled');
+    expect(outcomeOf(t)).toBe('appointment-cancelled');
   });
 
   it('a permanent SMS failure falls back to a call with the voice text', () => {
