@@ -21,7 +21,7 @@ import { appointmentStates, patientSuppression, stepSuppression } from '../polic
 import { isValidTimeZone, resolveTimeZone } from '../policy/timeZone';
 import { buildTemplateContext, chooseTemplate, patientLanguage, renderMessage } from '../template';
 import { stepDuration } from '../workflow/duration';
-import type { TaskSpec, WorkflowStep } from '../workflow/types';
+import { isAppointmentTrigger, type TaskSpec, type WorkflowStep } from '../workflow/types';
 import { conditionVariables, failingCondition } from './conditions';
 import { ageInYears, appointmentEnd, isTelehealth } from './facts';
 import { enrolmentKey, stepKey, urnFor } from './identifiers';
@@ -31,14 +31,6 @@ import type { EnrollmentPlan, PlanEnrollmentInput, PlannedStep } from './types';
 
 /** Languages Careloop ships templates for. */
 export const SUPPORTED_LANGUAGES: readonly string[] = ['en', 'es'];
-
-const APPOINTMENT_TRIGGERS = new Set([
-  'appointment-booked',
-  'appointment-rescheduled',
-  'appointment-cancelled',
-  'appointment-noshow',
-  'appointment-fulfilled',
-]);
 
 /**
  * Plans one enrolment. Returns `applicable: false` with reasons when the patient cannot be enrolled
@@ -75,7 +67,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
   if (def.status === 'retired' || def.status === 'draft') {
     refusals.push(`workflow "${def.title}" is ${def.status}`);
   }
-  const needsAppointment = APPOINTMENT_TRIGGERS.has(def.trigger);
+  const needsAppointment = isAppointmentTrigger(def.trigger);
   if (needsAppointment && !appointment?.start) {
     refusals.push('this workflow needs an appointment with a start time');
   }
@@ -165,9 +157,13 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
       nominalAt: iso(occ.nominal),
       key: sKey,
     };
-    const skip = (reasons: string[], at?: DateTime, channel?: PlannedStep['channel']): PlannedStep => {
-      if (step.kind === 'message') {
-        const cr = buildCommunicationRequest({
+    const addRequest = (
+      status: 'active' | 'revoked',
+      reasons: string[],
+      { at, ...rest }: { at?: DateTime; channel?: PlannedStep['channel']; text?: string; segments?: number },
+    ): void => {
+      requests.push(
+        buildCommunicationRequest({
           def,
           enrolmentKey: key,
           key: sKey,
@@ -176,14 +172,18 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
           ...(appointmentReference ? { appointment: appointmentReference } : {}),
           ...(sender ? { sender } : {}),
           now: input.now,
-          status: 'revoked',
-          ...(at ? { at: iso(at) } : {}),
+          status,
           nominalAt: iso(occ.nominal),
-          ...(channel ? { channel } : {}),
           reasons,
-        });
-        requests.push(cr);
-        activities.push({ reference: urnFor('request', sKey), type: 'CommunicationRequest' });
+          ...rest,
+          ...(at ? { at: iso(at) } : {}),
+        }),
+      );
+      activities.push({ reference: urnFor('request', sKey), type: 'CommunicationRequest' });
+    };
+    const skip = (reasons: string[], at?: DateTime, channel?: PlannedStep['channel']): PlannedStep => {
+      if (step.kind === 'message') {
+        addRequest('revoked', reasons, { ...(at ? { at } : {}), ...(channel ? { channel } : {}) });
       }
       return {
         ...base,
@@ -279,26 +279,12 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
       );
     }
     records.push({ at: iso(fit.at), purpose: def.purpose, channel: choice.channel });
-    requests.push(
-      buildCommunicationRequest({
-        def,
-        enrolmentKey: key,
-        key: sKey,
-        stepId: step.id,
-        patient: patientReference,
-        ...(appointmentReference ? { appointment: appointmentReference } : {}),
-        ...(sender ? { sender } : {}),
-        now: input.now,
-        status: 'active',
-        at: iso(fit.at),
-        nominalAt: iso(occ.nominal),
-        channel: choice.channel,
-        text: rendered.text,
-        segments: rendered.segments,
-        reasons,
-      }),
-    );
-    activities.push({ reference: urnFor('request', sKey), type: 'CommunicationRequest' });
+    addRequest('active', reasons, {
+      at: fit.at,
+      channel: choice.channel,
+      text: rendered.text,
+      segments: rendered.segments,
+    });
     return {
       ...base,
       status: 'scheduled',

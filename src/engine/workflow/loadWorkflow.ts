@@ -24,6 +24,7 @@ import {
   TASK_KINDS,
   WORKFLOW_PURPOSES,
   WORKFLOW_TRIGGERS,
+  isAppointmentTrigger,
   type AnswerScale,
   type BranchAction,
   type Channel,
@@ -56,13 +57,7 @@ const BRANCH_ACTIONS: readonly BranchAction[] = [
 ];
 /** Intents whose handling is compliance, identical in every workflow: definitions may not override them. */
 const ENGINE_OWNED_INTENTS: readonly ReplyIntent[] = ['opt-out', 'opt-in', 'help', 'urgent', 'wrong-number'];
-const APPOINTMENT_TRIGGERS = new Set([
-  'appointment-booked',
-  'appointment-rescheduled',
-  'appointment-cancelled',
-  'appointment-noshow',
-  'appointment-fulfilled',
-]);
+
 const ONE_DAY = stepDuration(1, 'd', 'default');
 
 /** Loads a workflow definition; throws WorkflowDefinitionError naming the element on any profile breach. */
@@ -140,7 +135,7 @@ export function loadWorkflow(
       throw new WorkflowDefinitionError(`PlanDefinition.action[${i}].id`, `duplicate step id "${step.id}"`);
     }
     seen.add(step.id);
-    if (step.timing.anchor !== 'after-enrolment' && !APPOINTMENT_TRIGGERS.has(trigger)) {
+    if (step.timing.anchor !== 'after-enrolment' && !isAppointmentTrigger(trigger)) {
       throw new WorkflowDefinitionError(
         `PlanDefinition.action[${i}].extension[timing-anchor]`,
         `"${step.timing.anchor}" needs an appointment, but the trigger is ${trigger}`,

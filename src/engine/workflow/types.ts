@@ -32,6 +32,11 @@ export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
   'manual',
 ];
 
+/** True for triggers that come with an appointment (its steps may be timed from it). */
+export function isAppointmentTrigger(trigger: WorkflowTrigger): boolean {
+  return trigger.startsWith('appointment-');
+}
+
 /** The purpose a message serves; frequency caps count per patient and purpose (TCPA). */
 export type WorkflowPurpose =
   | 'reminder'
