@@ -15,7 +15,7 @@ import type {
 import { DateTime } from 'luxon';
 import type { OutboundRecord } from '../policy/caps';
 import { chooseChannel, isMissingContact } from '../policy/channel';
-import { invalidPhones } from '../policy/contact';
+import { contactAddresses, invalidPhones } from '../policy/contact';
 import { sendWindowFor } from '../policy/sendWindow';
 import { appointmentStates, patientSuppression, stepSuppression } from '../policy/suppression';
 import { isValidTimeZone, resolveTimeZone } from '../policy/timeZone';
@@ -121,6 +121,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
   const states = appointmentStates(appointment, patientRef);
   const { window, label: windowLabel } = sendWindowFor(patient, practice);
   const records: OutboundRecord[] = [...input.history];
+  const addresses = contactAddresses(patient, input.now);
   const templateContext = buildTemplateContext({
     patient,
     ...(appointment ? { appointment } : {}),
@@ -233,6 +234,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
       purpose: def.purpose,
       basis: def.consentBasis,
       now: input.now,
+      addresses,
     });
     if (!choice.ok) {
       contactProblems.push(...choice.reasons);

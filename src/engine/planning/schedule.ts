@@ -57,7 +57,19 @@ export function occurrencesOf(steps: readonly WorkflowStep[], anchors: Anchors, 
 
 /** Formats an instant for a reason: the time alone when on the same local day as `other`, else day and time. */
 export function describeTime(t: DateTime, other?: DateTime): string {
-  return other && t.hasSame(other, 'day') ? t.toFormat('HH:mm') : t.toFormat('ccc d LLL HH:mm');
+  const time = `${pad(t.hour)}:${pad(t.minute)}`;
+  if (other && t.hasSame(other, 'day')) {
+    return time;
+  }
+  // Reasons are English audit text; fixed names avoid an Intl lookup for every planned message.
+  return `${WEEKDAYS[t.weekday - 1] ?? ''} ${t.day} ${MONTHS[t.month - 1] ?? ''} ${time}`;
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 /** The outcome of timing one occurrence. */

@@ -33,8 +33,10 @@ export function chooseChannel(args: {
   readonly purpose: string;
   readonly basis: ConsentBasis;
   readonly now: string;
+  /** The patient's addresses if the caller already has them (planning reuses them for every step). */
+  readonly addresses?: readonly ContactAddress[];
 }): ChannelChoice {
-  const addresses = contactAddresses(args.patient, args.now);
+  const addresses = args.addresses ?? contactAddresses(args.patient, args.now);
   const best = (ch: Channel): ContactAddress | undefined =>
     addresses.filter((a) => a.channel === ch).sort((a, b) => a.rank - b.rank)[0];
   const ordered = [...args.channels].sort(
