@@ -14,6 +14,7 @@ const PRACTICE = practiceSettings({
   name: 'Lakeside Family Clinic',
   organization: 'Organization/lakeside',
   phone: '+13125550100',
+  address: '100 Lakeside Ave, Chicago, IL 60601',
   timeZone: 'America/Chicago',
   disabledPurposes: [],
   links: {

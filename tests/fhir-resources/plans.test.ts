@@ -8,6 +8,7 @@ const NOW = '2026-11-24T15:00:00Z';
 const PRACTICE = practiceSettings({
   name: 'Lakeside Family Clinic',
   phone: '+13125550100',
+  address: '100 Lakeside Ave, Chicago, IL 60601',
   timeZone: 'America/Chicago',
   disabledPurposes: [],
   links: {

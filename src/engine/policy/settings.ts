@@ -15,6 +15,8 @@ export interface PracticeSettings {
   readonly name: string;
   /** Reference to the Organization, e.g. `Organization/123`. */
   readonly organization?: string;
+  /** Street address patients come to, one line; used when an appointment names no Location. */
+  readonly address?: string;
   /** Callback number shown to patients, E.164 or national format. */
   readonly phone: string;
   /** Name of the messaging program for HELP replies ("Appointment reminders"). */

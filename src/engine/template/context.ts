@@ -92,6 +92,7 @@ export function buildTemplateContext(args: {
     // Many EHRs leave Appointment without a Location; the visit is then "at the practice", which is
     // better than dropping the message.
     context.location = { name: oneLine(practice.name) };
+    if (practice.address?.trim()) context.location.address = oneLine(practice.address);
   }
   return context;
 }

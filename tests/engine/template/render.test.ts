@@ -6,6 +6,7 @@ import {
   TemplateError,
   type TemplateContext,
 } from '../../../src/engine/template';
+import { practiceSettings } from '../../../src/engine/policy/settings';
 import type { MessageTemplate } from '../../../src/engine/workflow/types';
 import { anaTestpatient, appointmentAt, contextFor, LOCATION, PRACTICE } from './fixtures';
 
@@ -318,5 +319,22 @@ describe('renderMessage: errors', () => {
     expect(renderMessage(en('At {{location.name}}'), 'email', oncology).text).toBe(
       'At Riverside Oncology Center',
     );
+  });
+});
+
+describe('appointments without a Location', () => {
+  it("fall back to the practice's name and address rather than dropping the message", () => {
+    const ctx = buildTemplateContext({
+      patient: { resourceType: 'Patient', name: [{ given: ['Ana'] }] },
+      practice: practiceSettings({ name: 'Lakeside Family Clinic', address: '100 Lakeside Ave, Chicago' }),
+      timeZone: 'America/Chicago',
+      language: 'en',
+    });
+    const out = renderMessage(
+      { language: 'en', body: 'See you at {{location.name}}, {{location.address}}.' },
+      'email',
+      ctx,
+    );
+    expect(out.text).toBe('See you at Lakeside Family Clinic, 100 Lakeside Ave, Chicago.');
   });
 });
