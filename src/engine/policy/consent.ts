@@ -5,7 +5,7 @@
  */
 
 import type { Consent, Patient, Reference } from '@medplum/fhirtypes';
-import { CS, EXT } from '../codes';
+import { CS, EXT, ID_SYSTEM } from '../codes';
 import type { Channel, ConsentBasis } from '../workflow/types';
 
 /** The decision consent gives for one channel and purpose, with the reason a person can read. */

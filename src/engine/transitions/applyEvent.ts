@@ -552,6 +552,8 @@ class TransitionBuilder {
         ...(source ? { source } : {}),
         at: this.state.now,
         reason,
+        // The same message processed twice must not record the decision twice.
+        identifier: `${this.key}|consent|${channel}|${decision}|${source?.reference ?? this.state.now}`,
       }),
     );
     this.log(`${decision === 'deny' ? 'opt-out' : 'opt-in'} recorded for ${channel}: ${reason}`);

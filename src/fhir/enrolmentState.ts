@@ -1,0 +1,96 @@
+/**
+ * Gathering an enrolment's state for the engine's transitions: its definition, patient, appointment,
+ * pending requests and planned tasks, consents, and what the patient was last asked. Searches run in
+ * parallel; nothing is read per message.
+ */
+
+import type { MedplumClient } from '@medplum/core';
+import type { Appointment, CarePlan, Communication } from '@medplum/fhirtypes';
+import {
+  buildTemplateContext,
+  EXT,
+  isCommunicationConsent,
+  patientLanguage,
+  resolveTimeZone,
+  SUPPORTED_LANGUAGES,
+  type EnrolmentState,
+  type PracticeSettings,
+  type WorkflowDefinition,
+} from '../engine';
+
+/** The workflow a CarePlan instantiates, from the loaded definitions (version-insensitive). */
+export function definitionFor(
+  carePlan: CarePlan,
+  workflows: readonly WorkflowDefinition[],
+): WorkflowDefinition | undefined {
+  const url = carePlan.instantiatesCanonical?.[0]?.split('|')[0];
+  return workflows.find((w) => w.url === url);
+}
+
+/** Loads everything applyEvent needs for one enrolment. */
+export async function loadEnrolmentState(
+  medplum: MedplumClient,
+  args: {
+    carePlan: CarePlan;
+    definition: WorkflowDefinition;
+    practice: PracticeSettings;
+    now: Date;
+    /** The appointment as the caller already has it (e.g. the one that triggered the bot). */
+    appointment?: Appointment;
+  },
+): Promise<EnrolmentState> {
+  const { carePlan, definition, practice } = args;
+  const planRef = `CarePlan/${carePlan.id ?? ''}`;
+  const patientId = carePlan.subject?.reference?.split('/')[1] ?? '';
+  const appointmentId = carePlan.supportingInfo
+    ?.map((r) => r.reference)
+    .find((r) => r?.startsWith('Appointment/'))
+    ?.split('/')[1];
+  const [patient, pending, done, plannedTasks, consents, inbound, appointment] = await Promise.all([
+    medplum.readResource('Patient', patientId),
+    medplum.searchResources('CommunicationRequest', { 'based-on': planRef, status: 'active', _count: '100' }),
+    medplum.searchResources('CommunicationRequest', {
+      'based-on': planRef,
+      status: 'completed',
+      _sort: '-occurrence',
+      _count: '1',
+    }),
+    medplum.searchResources('Task', { 'based-on': planRef, status: 'requested,draft', _count: '100' }),
+    medplum.searchResources('Consent', { patient: `Patient/${patientId}`, status: 'active', _count: '100' }),
+    medplum.searchResources('Communication', {
+      'based-on': planRef,
+      sender: `Patient/${patientId}`,
+      _count: '100',
+    }),
+    args.appointment ?? (appointmentId ? medplum.readResource('Appointment', appointmentId) : undefined),
+  ]);
+  const zone = resolveTimeZone(patient, practice.timeZone).zone;
+  const language = patientLanguage(patient, SUPPORTED_LANGUAGES, practice.defaultLanguage);
+  const lastStep = done[0]?.extension?.find((e) => e.url === EXT.stepId)?.valueString;
+  const awaiting = definition.steps.find((s) => s.id === lastStep && s.answerScale);
+  return {
+    definition,
+    carePlan,
+    patient,
+    ...(appointment ? { appointment } : {}),
+    pendingRequests: pending,
+    plannedTasks,
+    practice,
+    consents: consents.filter(isCommunicationConsent),
+    unknownReplies: inbound.filter((c) => intentOf(c) === 'unknown').length,
+    ...(awaiting ? { awaitingAnswer: awaiting.id } : {}),
+    templateContext: buildTemplateContext({
+      patient,
+      ...(appointment ? { appointment } : {}),
+      practice,
+      timeZone: zone,
+      language,
+    }),
+    language,
+    now: args.now.toISOString(),
+  };
+}
+
+function intentOf(c: Communication): string | undefined {
+  return c.extension?.find((e) => e.url === EXT.replyIntent)?.valueCode;
+}
