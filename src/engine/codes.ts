@@ -35,6 +35,11 @@ export const EXT = {
   replyIntent: `${CARELOOP_BASE}/StructureDefinition/reply-intent`,
   outcome: `${CARELOOP_BASE}/StructureDefinition/enrolment-outcome`,
   consentSource: `${CARELOOP_BASE}/StructureDefinition/consent-source`,
+  // Written by the dispatcher on requests and Communications.
+  dispatchClaim: `${CARELOOP_BASE}/StructureDefinition/dispatch-claim`,
+  dispatchAttempts: `${CARELOOP_BASE}/StructureDefinition/dispatch-attempts`,
+  deliveryStatus: `${CARELOOP_BASE}/StructureDefinition/delivery-status`,
+  triedChannel: `${CARELOOP_BASE}/StructureDefinition/tried-channel`,
   /** FHIR's own time zone extension (IANA code) on Patient and Organization. */
   timeZone: 'http://hl7.org/fhir/StructureDefinition/tz-code',
 } as const;
@@ -63,6 +68,8 @@ export const ID_SYSTEM = {
   request: `${CARELOOP_BASE}/identifier/communication-request`,
   task: `${CARELOOP_BASE}/identifier/task`,
   consent: `${CARELOOP_BASE}/identifier/consent`,
+  thread: `${CARELOOP_BASE}/identifier/thread`,
+  providerMessage: `${CARELOOP_BASE}/identifier/provider-message`,
 } as const;
 
 /** v3 ParticipationMode codes used for CommunicationRequest.medium / Communication.medium. */

@@ -9,3 +9,4 @@ export * from './policy';
 export * from './transitions';
 export * from './reply';
 export * from './template';
+export * from './dispatch';

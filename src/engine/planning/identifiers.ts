@@ -10,6 +10,9 @@ import { ID_SYSTEM } from '../codes';
 // Fixed namespace for Careloop's name-based UUIDs; changing it would orphan every existing key.
 const NAMESPACE = '6f3d1c8e-2b57-4d0a-9e7c-5a1f0c2d9b41';
 
+// Keys are joined with ':' and never '|': FHIR token search splits `system|value` at a '|', so a value
+// containing one would never match its own conditional create and every retry would duplicate.
+
 /**
  * The key of one enrolment. An appointment trigger includes the start time, so a moved appointment
  * is a new enrolment while a repeat of the same event is not.
@@ -24,12 +27,12 @@ export function enrolmentKey(args: {
   const trigger = args.appointment
     ? `${args.appointment.resourceType}/${args.appointment.id ?? 'new'}@${args.appointment.start ?? 'unscheduled'}`
     : (args.runKey ?? 'manual');
-  return `${args.workflowName}|${args.patientRef}|${trigger}`;
+  return `${args.workflowName}:${args.patientRef}:${trigger}`;
 }
 
 /** Key of one occurrence of one step of an enrolment. */
 export function stepKey(enrolment: string, stepId: string, occurrence: number): string {
-  return `${enrolment}|${stepId}|${occurrence}`;
+  return `${enrolment}:${stepId}:${occurrence}`;
 }
 
 /** A FHIR Identifier in one of Careloop's identifier systems. */

@@ -96,9 +96,7 @@ export function buildConsent(change: ConsentChange): Consent {
     // Consent.sourceReference cannot point at a Communication in R4, so the message that caused the
     // decision is linked by extension.
     ...(change.source ? { extension: [{ url: EXT.consentSource, valueReference: change.source }] } : {}),
-    ...(change.identifier
-      ? { identifier: [{ system: `${CS.consentCategory}-id`, value: change.identifier }] }
-      : {}),
+    ...(change.identifier ? { identifier: [{ system: ID_SYSTEM.consent, value: change.identifier }] } : {}),
     status: 'active',
     scope: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],

@@ -16,7 +16,9 @@ export interface NormalizedReply {
 }
 
 // Replies longer than this are not SMS answers to a reminder; capping keeps classification time bounded.
+// The head and the tail are both kept: a long message that ends in "STOP" must still opt out.
 const MAX_CHARS = 1000;
+const TAIL_CHARS = 300;
 
 // Emoji carry meaning in replies ("👍" answers a reminder); map the common ones to words the lexicons know.
 const EMOJI_WORDS: ReadonlyArray<readonly [string, string]> = [
@@ -77,7 +79,8 @@ function tokenize(piece: string): string[] {
 
 /** Splits a reply into punctuation-delimited segments of folded tokens, noting question marks and Spanish spelling. */
 export function normalizeReply(text: string): NormalizedReply {
-  const clipped = text.slice(0, MAX_CHARS);
+  const clipped =
+    text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - TAIL_CHARS)}. ${text.slice(-TAIL_CHARS)}` : text;
   const spanishOrthography = SPANISH_MARKS.test(clipped);
   let folded = foldText(mapEmoji(clipped.normalize('NFKC')));
   folded = folded

@@ -392,7 +392,14 @@ function onDeliveryFailed(
   }
   const stepId = event.request.extension?.find((e) => e.url === EXT.stepId)?.valueString;
   const step = state.definition.steps.find((s) => s.id === stepId);
-  const remaining = (step?.channels ?? []).filter((c) => c !== event.channel);
+  // Every channel this message already failed on is out, or two failing channels would alternate forever.
+  const tried = new Set<string>([
+    event.channel,
+    ...(event.request.extension ?? [])
+      .filter((e) => e.url === EXT.triedChannel)
+      .map((e) => e.valueCode ?? ''),
+  ]);
+  const remaining = (step?.channels ?? []).filter((c) => !tried.has(c));
   const consents = [...(state.consents ?? []), ...t.newConsents()];
   const choice = chooseChannel({
     patient: state.patient,
@@ -411,6 +418,7 @@ function onDeliveryFailed(
       choice.channel,
       rendered.text,
       `fallback after ${event.channel} failed: ${event.reason}`,
+      [...tried],
     );
   } else {
     t.task(
@@ -553,7 +561,7 @@ class TransitionBuilder {
         at: this.state.now,
         reason,
         // The same message processed twice must not record the decision twice.
-        identifier: `${this.key}|consent|${channel}|${decision}|${source?.reference ?? this.state.now}`,
+        identifier: `${this.key}:consent:${channel}:${decision}:${source?.reference ?? this.state.now}`,
       }),
     );
     this.log(`${decision === 'deny' ? 'opt-out' : 'opt-in'} recorded for ${channel}: ${reason}`);
@@ -561,7 +569,7 @@ class TransitionBuilder {
 
   task(spec: TaskSpec, source: Reference | undefined, description: string, keySuffix?: string): void {
     const suffix = keySuffix ?? source?.reference ?? this.state.now;
-    const key = `${this.key}|${spec.kind}|${suffix}`;
+    const key = `${this.key}:${spec.kind}:${suffix}`;
     const owner = this.state.practice.queueOwners[spec.queue];
     const focus =
       source ??
@@ -601,14 +609,23 @@ class TransitionBuilder {
     this.reply(channel, text, purpose);
   }
 
-  fallbackRequest(failed: CommunicationRequest, channel: Channel, text: string, reason: string): void {
+  fallbackRequest(
+    failed: CommunicationRequest,
+    channel: Channel,
+    text: string,
+    reason: string,
+    tried: string[],
+  ): void {
     const stepId = failed.extension?.find((e) => e.url === EXT.stepId)?.valueString ?? 'step';
-    const key = `${failed.identifier?.[0]?.value ?? this.key}|fallback-${channel}`;
+    const key = `${failed.identifier?.[0]?.value ?? this.key}:fallback-${channel}`;
     this.requests.push({
       ...failed,
       id: undefined,
       meta: undefined,
-      extension: stepExtensions(stepId, undefined, [reason]),
+      extension: [
+        ...stepExtensions(stepId, undefined, [reason]),
+        ...tried.map((code) => ({ url: EXT.triedChannel, valueCode: code })),
+      ],
       identifier: [identifier('request', key)],
       status: 'active',
       statusReason: undefined,

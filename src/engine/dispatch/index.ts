@@ -1,0 +1,1 @@
+export { sendTimeCheck, type SendCheckInput, type SendDecision } from './sendTimeCheck';

@@ -1,0 +1,209 @@
+import type { Appointment, CommunicationRequest, Communication, Task } from '@medplum/fhirtypes';
+import type { MockClient } from '@medplum/mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handleAppointment } from '../../src/bots/appointmentEvents';
+import { buildConsent, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
+import { runDispatch, type DispatchSendResult, type SendFn } from '../../src/fhir/dispatchRun';
+import { loadPracticeSettings } from '../../src/fhir/practice';
+import { loadActiveWorkflows } from '../../src/fhir/workflows';
+import { medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
+
+let medplum: MockClient;
+let practice: PracticeSettings;
+let workflows: WorkflowDefinition[];
+const BOOKED_AT = new Date('2026-11-20T21:00:00Z'); // Fri 15:00 Chicago
+const APPOINTMENT_START = '2026-12-01T15:30:00Z'; // Tue 09:30 Chicago
+
+beforeEach(async () => {
+  const setup = await medplumWithPractice({ workflows: (p) => p.name === 'appointment-reminders' });
+  medplum = setup.medplum;
+  practice = await loadPracticeSettings(medplum, setup.organization);
+  workflows = (await loadActiveWorkflows(medplum)).workflows;
+});
+
+async function enrolPatient(overrides = {}): Promise<string> {
+  const patient = await medplum.createResource(syntheticPatient(overrides));
+  const appointment = await medplum.createResource<Appointment>({
+    resourceType: 'Appointment',
+    status: 'booked',
+    start: APPOINTMENT_START,
+    end: '2026-12-01T16:00:00Z',
+    participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'needs-action' }],
+  });
+  await handleAppointment(medplum, appointment, { practice, workflows, now: BOOKED_AT });
+  return patient.id ?? '';
+}
+
+function recordingSender(
+  result: (n: number) => DispatchSendResult = (n) => ({ ok: true, providerId: `SM${n}`, status: 'queued' }),
+) {
+  const sent: Parameters<SendFn>[0][] = [];
+  const send: SendFn = async (msg) => {
+    sent.push(msg);
+    return result(sent.length);
+  };
+  return { sent, send };
+}
+
+async function requests(patientId: string): Promise<CommunicationRequest[]> {
+  return medplum.searchResources(
+    'CommunicationRequest',
+    { subject: `Patient/${patientId}`, _count: '100' },
+    { cache: 'no-cache' },
+  );
+}
+
+const at = (iso: string) => () => new Date(iso);
+
+describe('runDispatch', () => {
+  it('sends what is due, records each Communication in the thread, and never sends twice', async () => {
+    const patientId = await enrolPatient();
+    const { sent, send } = recordingSender();
+    // At booking, the confirmation goes; on Sat 28 Nov 09:31 Chicago, the 3-day reminder.
+    expect(
+      (await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') })).sent,
+    ).toBe(1);
+    expect(
+      (await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-28T15:31:00Z') })).sent,
+    ).toBe(1);
+    expect(sent.map((m) => m.to)).toEqual(['+13125550142', '+13125550142']);
+    expect(sent[1]?.text).toContain('Reply C to confirm');
+    const comms = await medplum.searchResources(
+      'Communication',
+      { subject: `Patient/${patientId}`, _count: '100' },
+      { cache: 'no-cache' },
+    );
+    const messages = comms.filter((c) => c.partOf);
+    const headers = comms.filter((c) => !c.partOf);
+    expect(headers).toHaveLength(1);
+    expect(messages).toHaveLength(2);
+    expect(messages.every((m) => m.partOf?.[0]?.reference === `Communication/${headers[0]?.id}`)).toBe(true);
+    expect(
+      messages
+        .flatMap((m) => m.identifier ?? [])
+        .filter((i) => i.system === ID_SYSTEM.providerMessage)
+        .map((i) => i.value)
+        .sort(),
+    ).toEqual(['SM1', 'SM2']);
+
+    const again = await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-28T15:32:00Z') });
+    expect(again.sent).toBe(0);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('two runs at once send each message once', async () => {
+    await enrolPatient();
+    const { sent, send } = recordingSender();
+    const [a, b] = await Promise.all([
+      runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') }),
+      runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') }),
+    ]);
+    expect(a.sent + b.sent).toBe(1);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('re-checks consent at send time: an opt-out after planning revokes the message', async () => {
+    const patientId = await enrolPatient();
+    await medplum.createResource(
+      buildConsent({
+        patient: { reference: `Patient/${patientId}` },
+        channel: 'sms',
+        decision: 'deny',
+        at: '2026-11-22T12:00:00Z',
+        reason: 'replied STOP',
+      }),
+    );
+    const { sent, send } = recordingSender();
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      now: at('2026-11-28T15:31:00Z'),
+    });
+    expect(sent).toHaveLength(0);
+    expect(summary.revoked).toBe(2);
+    const revoked = (await requests(patientId)).filter((r) =>
+      r.statusReason?.text?.includes('opted out of sms'),
+    );
+    expect(revoked).toHaveLength(2);
+  });
+
+  it('waits for quiet hours to end when a message comes due late at night', async () => {
+    const patientId = await enrolPatient();
+    const { sent, send } = recordingSender();
+    // 23:00 in Chicago: everything due waits for 08:00.
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      now: at('2026-11-29T05:00:00Z'),
+    });
+    expect(sent).toHaveLength(0);
+    expect(summary.deferred).toBe(2);
+    const deferred = (await requests(patientId)).filter(
+      (r) => r.status === 'active' && r.occurrenceDateTime === '2026-11-29T14:00:00.000Z',
+    );
+    expect(deferred).toHaveLength(2);
+  });
+
+  it('retries transient failures with backoff, then hands the patient to a person', async () => {
+    const patientId = await enrolPatient();
+    const { send } = recordingSender(() => ({ ok: false, retryable: true, reason: 'carrier timeout' }));
+    const options = { practice, workflows, send };
+    const first = await runDispatch(medplum, { ...options, now: at('2026-11-28T15:31:00Z') });
+    expect(first.retried).toBe(2);
+    await runDispatch(medplum, { ...options, now: at('2026-11-28T15:33:00Z') });
+    const third = await runDispatch(medplum, { ...options, now: at('2026-11-28T15:40:00Z') });
+    expect(third.failed).toBe(2);
+    const tasks = await medplum.searchResources(
+      'Task',
+      { patient: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    expect(tasks.map((t: Task) => t.code?.coding?.[0]?.code)).toContain('manual-outreach');
+  });
+
+  it('falls back to a call when the number turns out to be a landline', async () => {
+    const patientId = await enrolPatient();
+    const sent: string[] = [];
+    const send: SendFn = async (msg) => {
+      sent.push(msg.channel);
+      return msg.channel === 'sms'
+        ? { ok: false, retryable: false, reason: 'landline (30006)', landline: true }
+        : { ok: true, providerId: 'CA1', status: 'queued' };
+    };
+    // The booking confirmation offers SMS or email only: with no email, a person is asked to reach out.
+    await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') });
+    expect(sent).toEqual(['sms']);
+    // The 3-day reminder may also call: the failed SMS falls back to a call, placed in the same run.
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      now: at('2026-11-28T15:31:00Z'),
+    });
+    expect(sent).toEqual(['sms', 'sms', 'voice']);
+    expect(summary).toMatchObject({ failed: 1, sent: 1 });
+    const completed = (await requests(patientId)).filter((r) => r.status === 'completed');
+    expect(completed.map((r) => r.medium?.[0]?.coding?.[0]?.code)).toEqual(['voice']);
+    const tasks = await medplum.searchResources(
+      'Task',
+      { patient: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    const kinds = tasks.map((t) => t.code?.coding?.[0]?.code);
+    expect(kinds).toContain('fix-contact');
+    expect(kinds).toContain('manual-outreach');
+    const comms: Communication[] = await medplum.searchResources(
+      'Communication',
+      { subject: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    // Both failed SMS attempts are on record as not done; the call went out.
+    expect(comms.filter((c) => c.partOf).map((c) => [c.medium?.[0]?.coding?.[0]?.code, c.status])).toEqual([
+      ['sms', 'not-done'],
+      ['sms', 'not-done'],
+      ['voice', 'in-progress'],
+    ]);
+  });
+});
