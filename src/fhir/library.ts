@@ -20,6 +20,7 @@ export const LIBRARY_FOLDERS: readonly string[] = [
   'questionnaires',
   'code-systems',
   'value-sets',
+  'measures',
 ];
 
 /** `fhir-resources/` of this repository. */

@@ -42,6 +42,7 @@ describe('loadLibraryResources', () => {
     expect([...types].sort()).toEqual([
       'ActivityDefinition',
       'CodeSystem',
+      'Measure',
       'PlanDefinition',
       'Questionnaire',
       'ValueSet',
