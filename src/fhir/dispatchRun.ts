@@ -48,6 +48,8 @@ export type DispatchSendResult =
       readonly code?: number;
       readonly optedOut?: boolean;
       readonly landline?: boolean;
+      /** The provider may have accepted it anyway (timeout, 5xx): retrying could text the patient twice. */
+      readonly maybeSent?: boolean;
     };
 
 /** Sends one message; injected so the bot, the sandbox and tests choose the provider. */
@@ -338,6 +340,24 @@ async function dispatchPage(
           decision.text,
           outcome.providerId,
           outcome.status,
+          threads.get(patientRef),
+          now,
+        ),
+      );
+      continue;
+    }
+    if (outcome.maybeSent) {
+      // Better one message we cannot confirm than two: record it as sent with unknown delivery; the
+      // provider's status callback settles it.
+      summary.sent++;
+      results.push(put({ ...base, status: 'completed', occurrenceDateTime: now }));
+      results.push(
+        createCommunication(
+          request,
+          decision.channel,
+          decision.text,
+          '',
+          'unknown',
           threads.get(patientRef),
           now,
         ),

@@ -5,9 +5,11 @@
  */
 
 import type { MedplumClient } from '@medplum/core';
-import type { Appointment, CarePlan, Communication } from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, Communication, Patient } from '@medplum/fhirtypes';
 import {
   buildTemplateContext,
+  CONVERSATION_WITHOUT_ENROLMENT,
+  conversationCarePlan,
   EXT,
   isCommunicationConsent,
   patientLanguage,
@@ -86,6 +88,35 @@ export async function loadEnrolmentState(
       timeZone: zone,
       language,
     }),
+    language,
+    now: args.now.toISOString(),
+  };
+}
+
+/** State for a reply that belongs to no enrolment: the patient, consents and the practice's values only. */
+export async function conversationState(
+  medplum: MedplumClient,
+  args: { patient: Patient; practice: PracticeSettings; now: Date },
+): Promise<EnrolmentState> {
+  const { patient, practice } = args;
+  const patientRef = `Patient/${patient.id ?? ''}`;
+  const consents = await medplum.searchResources('Consent', {
+    patient: patientRef,
+    status: 'active',
+    _count: '100',
+  });
+  const zone = resolveTimeZone(patient, practice.timeZone).zone;
+  const language = patientLanguage(patient, SUPPORTED_LANGUAGES, practice.defaultLanguage);
+  return {
+    definition: CONVERSATION_WITHOUT_ENROLMENT,
+    carePlan: conversationCarePlan(patientRef),
+    patient,
+    pendingRequests: [],
+    practice,
+    consents: consents.filter(isCommunicationConsent),
+    // Never clarify outside a workflow: there is no menu to point to.
+    unknownReplies: 1,
+    templateContext: buildTemplateContext({ patient, practice, timeZone: zone, language }),
     language,
     now: args.now.toISOString(),
   };

@@ -146,7 +146,8 @@ export function taskLabel(kind: string): string {
 export function buildTask(args: {
   spec: TaskSpec;
   key: string;
-  patient: Reference<Patient>;
+  /** Absent when the work is to find out who the patient is. */
+  patient?: Reference<Patient>;
   focus?: Reference;
   /** Reference (or urn:uuid) of the enrolment's CarePlan. */
   carePlan?: string;
@@ -171,7 +172,7 @@ export function buildTask(args: {
     priority: args.spec.priority,
     code: { coding: [{ system: CS.taskKind, code: args.spec.kind }], text: taskLabel(args.spec.kind) },
     description: args.description ?? args.spec.description ?? taskLabel(args.spec.kind),
-    for: args.patient,
+    ...(args.patient ? { for: args.patient } : {}),
     ...(args.focus ? { focus: args.focus } : {}),
     authoredOn: args.now,
     executionPeriod: { start },

@@ -1,0 +1,75 @@
+/**
+ * Bot: dispatch (Cron, every minute). Sends the CommunicationRequests that are due, through Twilio (SMS,
+ * voice) or Medplum email, after re-checking policy at send time. The work is in src/fhir/dispatchRun.
+ */
+
+import type { BotEvent, MedplumClient } from '@medplum/core';
+import {
+  placeCall,
+  SenderPacer,
+  sendEmail,
+  sendSms,
+  twilioConfigFromSecrets,
+  voiceReminderTwiml,
+  type FetchImpl,
+  type TwilioConfig,
+} from '../channels';
+import { smsSegments } from '../engine';
+import { runDispatch, type DispatchSummary, type SendFn } from '../fhir/dispatchRun';
+import { loadPracticeSettings } from '../fhir/practice';
+import { loadActiveWorkflows } from '../fhir/workflows';
+import { botClock, optionalSecret, requireSecret } from './runtime';
+
+/** Medplum entry point. */
+export async function handler(medplum: MedplumClient, event: BotEvent): Promise<DispatchSummary> {
+  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
+  const { workflows, errors } = await loadActiveWorkflows(medplum);
+  for (const e of errors) {
+    console.warn(`dispatch: workflow ${e.url} skipped: ${e.message}`);
+  }
+  const twilio = twilioConfigFromSecrets(event.secrets);
+  const practiceName = practice.name;
+  const voiceWebhook =
+    optionalSecret(event.secrets, 'TWILIO_VOICE_CALLBACK_URL') ?? twilio.voiceCallbackUrl ?? '';
+  const clock = botClock();
+  return runDispatch(medplum, {
+    practice,
+    workflows,
+    now: () => clock.now(),
+    send: channelSender(medplum, twilio, { practiceName, voiceWebhook, now: () => clock.now().getTime() }),
+  });
+}
+
+/** The production SendFn: SMS and voice through Twilio (paced per sender), email through Medplum. */
+export function channelSender(
+  medplum: MedplumClient,
+  twilio: TwilioConfig,
+  options: { practiceName: string; voiceWebhook: string; now: () => number; fetchImpl?: FetchImpl },
+): SendFn {
+  const pacer = new SenderPacer();
+  const sender = twilio.messagingServiceSid ?? twilio.from;
+  return async (msg) => {
+    if (msg.channel === 'email') {
+      return sendEmail(medplum, {
+        to: msg.to,
+        subject: `A message from ${options.practiceName}`,
+        text: msg.text,
+      });
+    }
+    const segments = msg.channel === 'sms' ? smsSegments(msg.text).segments : 1;
+    const wait = pacer.reserve(sender, Math.max(1, segments), options.now());
+    if (wait > 0) {
+      // Carrier throughput per sender number: going faster gets messages queued or refused (20429).
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    if (msg.channel === 'sms') {
+      return sendSms(twilio, { to: msg.to, body: msg.text }, options.fetchImpl);
+    }
+    const twiml = voiceReminderTwiml({
+      text: msg.text,
+      language: msg.language === 'es' ? 'es' : 'en',
+      gatherActionUrl: options.voiceWebhook,
+    });
+    return placeCall(twilio, { to: msg.to, twiml }, options.fetchImpl);
+  };
+}
