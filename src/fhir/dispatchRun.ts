@@ -262,6 +262,7 @@ async function dispatchPage(
     reason: string;
     permanent: boolean;
     optedOut: boolean;
+    landline: boolean;
   }[] = [];
 
   for (const request of claimed) {
@@ -414,6 +415,7 @@ async function dispatchPage(
         reason: outcome.reason,
         permanent: !outcome.retryable,
         optedOut: outcome.optedOut ?? false,
+        landline: outcome.landline ?? false,
       });
     }
   }
@@ -437,6 +439,7 @@ async function dispatchPage(
         permanent: f.permanent,
         reason: f.reason,
         ...(f.optedOut ? { carrierOptOut: true } : {}),
+        ...(f.landline ? { landline: true } : {}),
       }),
     );
   }

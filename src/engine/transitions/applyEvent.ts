@@ -428,7 +428,7 @@ function onDeliveryFailed(
       `delivery-${failedKey}`,
     );
   }
-  if (event.reason.toLowerCase().includes('landline')) {
+  if (event.landline || event.reason.toLowerCase().includes('landline')) {
     t.task(
       { kind: 'fix-contact', queue: 'front-office', priority: 'routine', dueIn: DAY },
       undefined,

@@ -34,6 +34,8 @@ export type EngagementEvent =
       readonly reason: string;
       /** The carrier refused because the number opted out (Twilio 21610). */
       readonly carrierOptOut?: boolean;
+      /** The number is a landline: texts to it will never arrive. */
+      readonly landline?: boolean;
     }
   | { readonly type: 'appointment-moved'; readonly appointment: Appointment }
   | { readonly type: 'appointment-cancelled'; readonly appointment: Appointment }

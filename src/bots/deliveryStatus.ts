@@ -1,0 +1,183 @@
+/**
+ * Bot: delivery status (public webhook for Twilio's signed status callbacks). Keeps each Communication's
+ * delivery status current, ignoring callbacks that arrive out of order, and sends failures down the same
+ * road as failed sends: a transient failure is queued again (up to three attempts), a permanent one falls
+ * back to another channel or a person, and an opt-out reported by the carrier is recorded as such.
+ */
+
+import type { BotEvent, MedplumClient } from '@medplum/core';
+import type { Binary, Communication, CommunicationRequest } from '@medplum/fhirtypes';
+import {
+  isStatusAdvance,
+  mapCallStatus,
+  mapMessageStatus,
+  type CommunicationDeliveryStatus,
+} from '../channels';
+import {
+  applyEvent,
+  channelOf,
+  EXT,
+  ID_SYSTEM,
+  type PracticeSettings,
+  type WorkflowDefinition,
+} from '../engine';
+import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
+import { loadPracticeSettings } from '../fhir/practice';
+import { loadActiveWorkflows } from '../fhir/workflows';
+import { writeTransition } from '../fhir/writeChanges';
+import { twimlBinary, verifiedParams } from './inboundMessage';
+import { botClock, requireSecret } from './runtime';
+
+/** What the bot did with one callback. */
+export interface DeliveryStatusResult {
+  readonly outcome: 'updated' | 'ignored-stale' | 'unknown-message' | 'requeued' | 'failed';
+  readonly communication?: string;
+}
+
+const MAX_ATTEMPTS = 3;
+const REQUEUE_DELAY_MS = 5 * 60_000;
+
+/** Medplum entry point; answers Twilio with an empty TwiML document. */
+export async function handler(medplum: MedplumClient, event: BotEvent): Promise<Binary> {
+  const params = verifiedParams({
+    ...event,
+    // The status webhook has its own public URL; the signature covers it.
+    secrets: {
+      ...event.secrets,
+      INBOUND_WEBHOOK_URL: {
+        name: 'INBOUND_WEBHOOK_URL',
+        valueString: requireSecret(event.secrets, 'STATUS_WEBHOOK_URL'),
+      },
+    },
+  });
+  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
+  const { workflows } = await loadActiveWorkflows(medplum);
+  await handleStatus(medplum, params, { practice, workflows, now: botClock().now() });
+  return twimlBinary('<Response/>');
+}
+
+/** The bot's logic after verification (the sandbox and tests call this). */
+export async function handleStatus(
+  medplum: MedplumClient,
+  params: Record<string, string>,
+  ctx: { practice: PracticeSettings; workflows: readonly WorkflowDefinition[]; now: Date },
+): Promise<DeliveryStatusResult> {
+  const sid = params.MessageSid ?? params.SmsSid ?? params.CallSid ?? '';
+  const status = params.CallSid && !params.MessageSid ? mapCallStatus(params) : mapMessageStatus(params);
+  const [communication] = sid
+    ? await medplum.searchResources(
+        'Communication',
+        { identifier: `${ID_SYSTEM.providerMessage}|${sid}`, _count: '1' },
+        { cache: 'no-cache' },
+      )
+    : [];
+  if (!communication) {
+    // Not ours, or written after the callback raced ahead of the dispatcher's write; nothing to update.
+    return { outcome: 'unknown-message' };
+  }
+  const providerStatus = (params.MessageStatus ?? params.CallStatus ?? '').toLowerCase();
+  const currentProvider =
+    communication.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode ?? 'queued';
+  const current = (communication.status ?? 'in-progress') as CommunicationDeliveryStatus;
+  // Callbacks can arrive out of order: "sent" after "delivered" must not undo it.
+  const advances =
+    providerRank(providerStatus) > providerRank(currentProvider) ||
+    (providerRank(providerStatus) === providerRank(currentProvider) &&
+      isStatusAdvance(current, status.communicationStatus));
+  if (!advances) {
+    return { outcome: 'ignored-stale', communication: `Communication/${communication.id ?? ''}` };
+  }
+  const updated: Communication = {
+    ...communication,
+    status: status.communicationStatus,
+    extension: [
+      ...(communication.extension ?? []).filter((e) => e.url !== EXT.deliveryStatus),
+      { url: EXT.deliveryStatus, valueCode: providerStatus || 'unknown' },
+    ],
+    ...(status.failed ? { statusReason: { text: status.reason ?? 'not delivered' } } : {}),
+  };
+  await medplum.updateResource(updated);
+  const ref = `Communication/${communication.id ?? ''}`;
+  if (!status.failed) {
+    return { outcome: 'updated', communication: ref };
+  }
+
+  const requestRef = communication.basedOn?.find((b) =>
+    b.reference?.startsWith('CommunicationRequest/'),
+  )?.reference;
+  const request = requestRef
+    ? await medplum.readResource('CommunicationRequest', requestRef.slice('CommunicationRequest/'.length))
+    : undefined;
+  if (!request) {
+    return { outcome: 'failed', communication: ref };
+  }
+  const attempts =
+    Number(request.extension?.find((e) => e.url === EXT.dispatchAttempts)?.valueInteger ?? 0) + 1;
+  if (!status.permanent && attempts < MAX_ATTEMPTS) {
+    const requeued: CommunicationRequest = {
+      ...request,
+      status: 'active',
+      occurrenceDateTime: new Date(ctx.now.getTime() + REQUEUE_DELAY_MS).toISOString(),
+      extension: [
+        ...(request.extension ?? []).filter((e) => e.url !== EXT.dispatchAttempts),
+        { url: EXT.dispatchAttempts, valueInteger: attempts },
+        {
+          url: EXT.scheduleReason,
+          valueString: `not delivered (${status.reason ?? 'unknown'}); sending again`,
+        },
+      ],
+    };
+    await medplum.updateResource(requeued);
+    return { outcome: 'requeued', communication: ref };
+  }
+  const carePlanRef = request.basedOn?.find((b) => b.reference?.startsWith('CarePlan/'))?.reference;
+  const carePlan = carePlanRef
+    ? await medplum.readResource('CarePlan', carePlanRef.slice('CarePlan/'.length))
+    : undefined;
+  const definition = carePlan ? definitionFor(carePlan, ctx.workflows) : undefined;
+  const channel = channelOf(request);
+  if (carePlan && definition && channel) {
+    const state = await loadEnrolmentState(medplum, {
+      carePlan,
+      definition,
+      practice: ctx.practice,
+      now: ctx.now,
+    });
+    await writeTransition(
+      medplum,
+      applyEvent(state, {
+        type: 'delivery-failed',
+        request,
+        channel,
+        permanent: status.permanent,
+        reason: status.reason ?? 'not delivered',
+        ...(status.optedOut ? { carrierOptOut: true } : {}),
+        ...(status.landline ? { landline: true } : {}),
+      }),
+    );
+  }
+  return { outcome: 'failed', communication: ref };
+}
+
+const PROVIDER_RANK: Readonly<Record<string, number>> = {
+  queued: 0,
+  accepted: 0,
+  scheduled: 0,
+  initiated: 0,
+  sending: 1,
+  ringing: 1,
+  sent: 2,
+  'in-progress': 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  canceled: 3,
+  completed: 3,
+  busy: 3,
+  'no-answer': 3,
+  read: 4,
+};
+
+function providerRank(status: string): number {
+  return PROVIDER_RANK[status] ?? 0;
+}

@@ -1,0 +1,155 @@
+import type { OperationOutcomeError } from '@medplum/core';
+import type { Appointment, Communication } from '@medplum/fhirtypes';
+import type { MockClient } from '@medplum/mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handleAppointment } from '../../src/bots/appointmentEvents';
+import { handleStatus, handler } from '../../src/bots/deliveryStatus';
+import { computeTwilioSignature } from '../../src/channels';
+import { EXT, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
+import { runDispatch } from '../../src/fhir/dispatchRun';
+import { loadPracticeSettings } from '../../src/fhir/practice';
+import { loadActiveWorkflows } from '../../src/fhir/workflows';
+import { medplumWithPractice, secrets, syntheticPatient } from '../fixtures/medplum';
+
+let medplum: MockClient;
+let organization: string;
+let practice: PracticeSettings;
+let workflows: WorkflowDefinition[];
+let patientId: string;
+const NOW = new Date('2026-11-28T15:40:00Z');
+
+beforeEach(async () => {
+  ({ medplum, organization } = await medplumWithPractice({
+    workflows: (p) => p.name === 'appointment-reminders',
+  }));
+  practice = await loadPracticeSettings(medplum, organization);
+  workflows = (await loadActiveWorkflows(medplum)).workflows;
+  const patient = await medplum.createResource(syntheticPatient());
+  patientId = patient.id ?? '';
+  const appointment = await medplum.createResource<Appointment>({
+    resourceType: 'Appointment',
+    status: 'booked',
+    start: '2026-12-01T15:30:00Z',
+    end: '2026-12-01T16:00:00Z',
+    participant: [{ actor: { reference: `Patient/${patientId}` }, status: 'needs-action' }],
+  });
+  await handleAppointment(medplum, appointment, {
+    practice,
+    workflows,
+    now: new Date('2026-11-20T21:00:00Z'),
+  });
+  // Only the 3-day reminder is due at this time (the booking confirmation went on the 20th).
+  await runDispatch(medplum, {
+    practice,
+    workflows,
+    send: async () => ({ ok: true, providerId: 'SMconfirm', status: 'queued' }),
+    now: () => new Date('2026-11-20T21:01:00Z'),
+  });
+  await runDispatch(medplum, {
+    practice,
+    workflows,
+    send: async () => ({ ok: true, providerId: 'SM3day', status: 'queued' }),
+    now: () => new Date('2026-11-28T15:31:00Z'),
+  });
+});
+
+const callback = (status: string, errorCode?: string) =>
+  handleStatus(
+    medplum,
+    { MessageSid: 'SM3day', MessageStatus: status, ...(errorCode ? { ErrorCode: errorCode } : {}) },
+    { practice, workflows, now: NOW },
+  );
+
+async function message(): Promise<Communication | undefined> {
+  const [c] = await medplum.searchResources(
+    'Communication',
+    { identifier: 'https://careloop.health/fhir/identifier/provider-message|SM3day' },
+    { cache: 'no-cache' },
+  );
+  return c;
+}
+
+describe('delivery-status bot', () => {
+  it('keeps the delivery status current and ignores callbacks that arrive out of order', async () => {
+    expect((await callback('sent')).outcome).toBe('updated');
+    expect((await callback('delivered')).outcome).toBe('updated');
+    expect((await callback('sent')).outcome).toBe('ignored-stale');
+    const c = await message();
+    expect(c?.status).toBe('completed');
+    expect(c?.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('delivered');
+  });
+
+  it('queues a message again after a transient failure (30003)', async () => {
+    expect((await callback('undelivered', '30003')).outcome).toBe('requeued');
+    const active = await medplum.searchResources(
+      'CommunicationRequest',
+      { subject: `Patient/${patientId}`, status: 'active' },
+      { cache: 'no-cache' },
+    );
+    expect(active.some((r) => r.occurrenceDateTime === '2026-11-28T15:45:00.000Z')).toBe(true);
+  });
+
+  it('a landline (30006) falls back to a call and asks staff to fix the number', async () => {
+    expect((await callback('failed', '30006')).outcome).toBe('failed');
+    const active = await medplum.searchResources(
+      'CommunicationRequest',
+      { subject: `Patient/${patientId}`, status: 'active' },
+      { cache: 'no-cache' },
+    );
+    expect(active.some((r) => r.medium?.[0]?.coding?.[0]?.code === 'voice')).toBe(true);
+    const tasks = await medplum.searchResources(
+      'Task',
+      { patient: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    expect(tasks.map((t) => t.code?.coding?.[0]?.code)).toContain('fix-contact');
+    expect((await message())?.status).toBe('not-done');
+  });
+
+  it('an opt-out reported by the carrier (21610) is recorded as the patient opting out of SMS', async () => {
+    await callback('failed', '21610');
+    const consents = await medplum.searchResources(
+      'Consent',
+      { patient: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    expect(consents.map((c) => [c.provision?.type, c.provision?.code?.[0]?.coding?.[0]?.code])).toEqual([
+      ['deny', 'sms'],
+    ]);
+  });
+
+  it('refuses an unsigned callback with 403', async () => {
+    const err = await handler(medplum, {
+      bot: { reference: 'Bot/status' },
+      contentType: 'application/x-www-form-urlencoded',
+      input: 'MessageSid=SM3day&MessageStatus=delivered',
+      headers: {},
+      secrets: secrets({
+        CARELOOP_ORGANIZATION: organization,
+        TWILIO_AUTH_TOKEN: 'tok',
+        STATUS_WEBHOOK_URL: 'https://medplum.example/webhook/status',
+      }),
+    } as never).catch((x: unknown) => x);
+    expect((err as OperationOutcomeError).outcome.id).toBe('forbidden');
+    const params = { MessageSid: 'SM3day', MessageStatus: 'delivered' };
+    const ok = await handler(medplum, {
+      bot: { reference: 'Bot/status' },
+      contentType: 'application/x-www-form-urlencoded',
+      input: new URLSearchParams(params).toString(),
+      headers: {
+        'x-twilio-signature': computeTwilioSignature({
+          authToken: 'tok',
+          url: 'https://medplum.example/webhook/status',
+          params,
+        }),
+      },
+      secrets: secrets({
+        CARELOOP_ORGANIZATION: organization,
+        TWILIO_AUTH_TOKEN: 'tok',
+        STATUS_WEBHOOK_URL: 'https://medplum.example/webhook/status',
+      }),
+    } as never);
+    expect(ok.contentType).toBe('text/xml');
+    expect((await message())?.status).toBe('completed');
+  });
+});
