@@ -63,8 +63,9 @@ export const COORDINATOR_POLICY = 'careloop-coordinator';
 /** Project secrets a bot cannot run without (warned about when missing; the bot would fail with BotConfigError). */
 export const BOT_SECRETS: Readonly<Record<string, readonly string[]>> = {
   'careloop-dispatch': ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
-  'careloop-inbound-message': ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
-  'careloop-delivery-status': ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
+  // Webhook bots check Twilio's signature against their own public URL, so they must be told it.
+  'careloop-inbound-message': ['TWILIO_AUTH_TOKEN', 'INBOUND_WEBHOOK_URL'],
+  'careloop-delivery-status': ['TWILIO_AUTH_TOKEN', 'STATUS_WEBHOOK_URL'],
   'careloop-ehr-sync': ['EHR_FHIR_BASE', 'EHR_CLIENT_ID', 'EHR_PRIVATE_KEY'],
 };
 
