@@ -329,7 +329,9 @@ async function dispatchPage(
     } catch (err) {
       outcome = { ok: false, retryable: true, reason: (err as Error).message };
     }
-    if (outcome.ok) {
+    if (outcome.ok || outcome.maybeSent) {
+      // A send that may have gone through (timeout, 5xx) is recorded as sent with unknown delivery rather
+      // than retried: better one message we cannot confirm than two. The status callback settles it.
       summary.sent++;
       sent.push({ at: now, purpose: purposeOf(request) });
       sentBy.set(patientRef, sent);
@@ -339,26 +341,8 @@ async function dispatchPage(
           request,
           decision.channel,
           decision.text,
-          outcome.providerId,
-          outcome.status,
-          threads.get(patientRef),
-          now,
-        ),
-      );
-      continue;
-    }
-    if (outcome.maybeSent) {
-      // Better one message we cannot confirm than two: record it as sent with unknown delivery; the
-      // provider's status callback settles it.
-      summary.sent++;
-      results.push(put({ ...base, status: 'completed', occurrenceDateTime: now }));
-      results.push(
-        createCommunication(
-          request,
-          decision.channel,
-          decision.text,
-          '',
-          'unknown',
+          outcome.ok ? outcome.providerId : '',
+          outcome.ok ? outcome.status : 'unknown',
           threads.get(patientRef),
           now,
         ),

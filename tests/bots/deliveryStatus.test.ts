@@ -1,15 +1,11 @@
 import type { OperationOutcomeError } from '@medplum/core';
-import type { Appointment, Communication } from '@medplum/fhirtypes';
+import type { Communication } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handleAppointment } from '../../src/bots/appointmentEvents';
 import { handleStatus, handler } from '../../src/bots/deliveryStatus';
 import { computeTwilioSignature } from '../../src/channels';
 import { EXT, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
-import { runDispatch } from '../../src/fhir/dispatchRun';
-import { loadPracticeSettings } from '../../src/fhir/practice';
-import { loadActiveWorkflows } from '../../src/fhir/workflows';
-import { medplumWithPractice, secrets, syntheticPatient } from '../fixtures/medplum';
+import { practiceWithRemindedPatient, secrets } from '../fixtures/medplum';
 
 let medplum: MockClient;
 let organization: string;
@@ -19,38 +15,7 @@ let patientId: string;
 const NOW = new Date('2026-11-28T15:40:00Z');
 
 beforeEach(async () => {
-  ({ medplum, organization } = await medplumWithPractice({
-    workflows: (p) => p.name === 'appointment-reminders',
-  }));
-  practice = await loadPracticeSettings(medplum, organization);
-  workflows = (await loadActiveWorkflows(medplum)).workflows;
-  const patient = await medplum.createResource(syntheticPatient());
-  patientId = patient.id ?? '';
-  const appointment = await medplum.createResource<Appointment>({
-    resourceType: 'Appointment',
-    status: 'booked',
-    start: '2026-12-01T15:30:00Z',
-    end: '2026-12-01T16:00:00Z',
-    participant: [{ actor: { reference: `Patient/${patientId}` }, status: 'needs-action' }],
-  });
-  await handleAppointment(medplum, appointment, {
-    practice,
-    workflows,
-    now: new Date('2026-11-20T21:00:00Z'),
-  });
-  // Only the 3-day reminder is due at this time (the booking confirmation went on the 20th).
-  await runDispatch(medplum, {
-    practice,
-    workflows,
-    send: async () => ({ ok: true, providerId: 'SMconfirm', status: 'queued' }),
-    now: () => new Date('2026-11-20T21:01:00Z'),
-  });
-  await runDispatch(medplum, {
-    practice,
-    workflows,
-    send: async () => ({ ok: true, providerId: 'SM3day', status: 'queued' }),
-    now: () => new Date('2026-11-28T15:31:00Z'),
-  });
+  ({ medplum, organization, practice, workflows, patientId } = await practiceWithRemindedPatient());
 });
 
 const callback = (status: string, errorCode?: string) =>

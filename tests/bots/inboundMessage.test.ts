@@ -1,56 +1,24 @@
 import { OperationOutcomeError } from '@medplum/core';
-import type { Appointment, Communication } from '@medplum/fhirtypes';
+import type { Communication } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleAppointment } from '../../src/bots/appointmentEvents';
 import { handler } from '../../src/bots/inboundMessage';
 import { installClock } from '../../src/bots/runtime';
 import { computeTwilioSignature } from '../../src/channels';
-import type { PracticeSettings, WorkflowDefinition } from '../../src/engine';
-import { runDispatch } from '../../src/fhir/dispatchRun';
-import { loadPracticeSettings } from '../../src/fhir/practice';
-import { loadActiveWorkflows } from '../../src/fhir/workflows';
-import { medplumWithPractice, secrets, syntheticPatient } from '../fixtures/medplum';
+import { practiceWithRemindedPatient, secrets } from '../fixtures/medplum';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789';
 const WEBHOOK_URL = 'https://medplum.example/webhook/inbound-membership';
 let medplum: MockClient;
 let organization: string;
-let practice: PracticeSettings;
-let workflows: WorkflowDefinition[];
 let uninstall: () => void;
 let patientId: string;
 let appointmentId: string;
 
 beforeEach(async () => {
-  ({ medplum, organization } = await medplumWithPractice({
-    workflows: (p) => p.name === 'appointment-reminders',
+  ({ medplum, organization, patientId, appointmentId } = await practiceWithRemindedPatient({
+    telecom: [{ system: 'phone', use: 'mobile', value: '(312) 555-0142' }],
   }));
-  practice = await loadPracticeSettings(medplum, organization);
-  workflows = (await loadActiveWorkflows(medplum)).workflows;
-  const patient = await medplum.createResource(
-    syntheticPatient({ telecom: [{ system: 'phone', use: 'mobile', value: '(312) 555-0142' }] }),
-  );
-  patientId = patient.id ?? '';
-  const appointment = await medplum.createResource<Appointment>({
-    resourceType: 'Appointment',
-    status: 'booked',
-    start: '2026-12-01T15:30:00Z',
-    end: '2026-12-01T16:00:00Z',
-    participant: [{ actor: { reference: `Patient/${patientId}` }, status: 'needs-action' }],
-  });
-  appointmentId = appointment.id ?? '';
-  await handleAppointment(medplum, appointment, {
-    practice,
-    workflows,
-    now: new Date('2026-11-20T21:00:00Z'),
-  });
-  await runDispatch(medplum, {
-    practice,
-    workflows,
-    send: async () => ({ ok: true, providerId: 'SMout1', status: 'queued' }),
-    now: () => new Date('2026-11-28T15:31:00Z'),
-  });
   uninstall = installClock({ now: () => new Date('2026-11-28T16:00:00Z') });
 });
 afterEach(() => uninstall());
