@@ -10,3 +10,5 @@ export * from './transitions';
 export * from './reply';
 export * from './template';
 export * from './dispatch';
+export * from './cohorts/rules';
+export * from './surveys/responses';
