@@ -20,6 +20,7 @@ import {
   REPLY_INTENTS,
 } from '../../src/engine';
 import { loadLibraryWorkflows } from '../../src/fhir/library';
+import { benchDispatch } from './dispatch';
 
 const ZONES = [
   'America/New_York',
@@ -126,3 +127,4 @@ function benchClassifier(): void {
 
 benchPlanning();
 benchClassifier();
+await benchDispatch();
