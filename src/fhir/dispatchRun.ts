@@ -92,6 +92,7 @@ const CLAIM_EXT = EXT.dispatchClaim;
 const ATTEMPTS_EXT = EXT.dispatchAttempts;
 const DELIVERY_EXT = EXT.deliveryStatus;
 const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000];
+const HOLD_RECHECK_MS = 60 * 60_000;
 
 /** Runs dispatch until nothing is due or the budget is spent. */
 export async function runDispatch(
@@ -289,8 +290,12 @@ async function dispatchPage(
     });
     const base = withoutClaim(request);
     if (decision.action === 'hold') {
+      // Looked at again in an hour rather than every minute: a backlog of paused plans must not fill
+      // every page and starve the messages behind it. If the plan resumes later, the send-time check
+      // still revokes what has become pointless (the visit already started).
       summary.held++;
-      results.push(put(base));
+      const recheck = new Date(Date.parse(now) + HOLD_RECHECK_MS).toISOString();
+      results.push(put(withReason({ ...base, occurrenceDateTime: recheck }, `held: ${decision.reason}`)));
       continue;
     }
     if (decision.action === 'revoke') {

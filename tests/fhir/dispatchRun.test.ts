@@ -206,4 +206,28 @@ describe('runDispatch', () => {
       ['voice', 'in-progress'],
     ]);
   });
+
+  it('leaves the messages of a paused plan alone and looks again in an hour', async () => {
+    const patientId = await enrolPatient();
+    const [plan] = await medplum.searchResources(
+      'CarePlan',
+      { subject: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    if (!plan) throw new Error('fixture should enrol');
+    await medplum.updateResource({ ...plan, status: 'on-hold' });
+    const { sent, send } = recordingSender();
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      now: at('2026-11-20T21:01:00Z'),
+    });
+    expect(sent).toHaveLength(0);
+    expect(summary.held).toBe(1);
+    const held = (await requests(patientId)).filter(
+      (r) => r.occurrenceDateTime === '2026-11-20T22:01:00.000Z',
+    );
+    expect(held.map((r) => r.status)).toEqual(['active']);
+  });
 });
