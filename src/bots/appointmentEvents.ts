@@ -23,10 +23,9 @@ import {
   isNewPatient,
   loadPatientContext,
 } from '../fhir/patientContext';
-import { loadPracticeSettings } from '../fhir/practice';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeEnrollment, writeTransition } from '../fhir/writeChanges';
-import { botClock, requireSecret } from './runtime';
+import { loadBotSetup } from './botSetup';
+import { botClock } from './runtime';
 
 /** What the bot did, for the bot log and tests. */
 export interface AppointmentEventResult {
@@ -49,11 +48,7 @@ export async function handler(
   if (appointment?.resourceType !== 'Appointment') {
     throw new Error('appointment-events: expected an Appointment as input');
   }
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows, errors } = await loadActiveWorkflows(medplum);
-  for (const e of errors) {
-    console.warn(`appointment-events: workflow ${e.url} skipped: ${e.message}`);
-  }
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'appointment-events');
   return handleAppointment(medplum, appointment, { practice, workflows, now: botClock().now() });
 }
 

@@ -25,10 +25,9 @@ import {
 } from '../engine/cohorts/rules';
 import { existingEnrolmentKeys, loadCohortPage, loadPlanningContexts } from '../fhir/cohortFacts';
 import { searchPages } from '../fhir/paging';
-import { loadPracticeSettings } from '../fhir/practice';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeEnrollment } from '../fhir/writeChanges';
-import { botClock, requireSecret } from './runtime';
+import { loadBotSetup } from './botSetup';
+import { botClock } from './runtime';
 
 /** What a run did, for the bot log and tests. */
 export interface CohortRunResult {
@@ -60,11 +59,7 @@ export interface CohortRunContext {
 
 /** Medplum entry point. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<CohortRunResult> {
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows, errors } = await loadActiveWorkflows(medplum);
-  for (const e of errors) {
-    console.warn(`cohorts: workflow ${e.url} skipped: ${e.message}`);
-  }
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'cohorts');
   const clock = botClock();
   const result = await handleCohorts(medplum, { practice, workflows, clock: () => clock.now() });
   for (const cohort of result.cohortsWithoutWorkflow) {

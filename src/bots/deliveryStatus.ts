@@ -22,10 +22,9 @@ import {
   type WorkflowDefinition,
 } from '../engine';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
-import { loadPracticeSettings } from '../fhir/practice';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeTransition } from '../fhir/writeChanges';
 import { twimlBinary, verifiedParams } from './inboundMessage';
+import { loadBotSetup } from './botSetup';
 import { botClock, requireSecret } from './runtime';
 
 /** What the bot did with one callback. */
@@ -50,8 +49,7 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
       },
     },
   });
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows } = await loadActiveWorkflows(medplum);
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'delivery-status');
   await handleStatus(medplum, params, { practice, workflows, now: botClock().now() });
   return twimlBinary('<Response/>');
 }

@@ -16,17 +16,12 @@ import {
 } from '../channels';
 import { smsSegments } from '../engine';
 import { runDispatch, type DispatchSummary, type SendFn } from '../fhir/dispatchRun';
-import { loadPracticeSettings } from '../fhir/practice';
-import { loadActiveWorkflows } from '../fhir/workflows';
-import { botClock, optionalSecret, requireSecret } from './runtime';
+import { loadBotSetup } from './botSetup';
+import { botClock, optionalSecret } from './runtime';
 
 /** Medplum entry point. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<DispatchSummary> {
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows, errors } = await loadActiveWorkflows(medplum);
-  for (const e of errors) {
-    console.warn(`dispatch: workflow ${e.url} skipped: ${e.message}`);
-  }
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'dispatch');
   const twilio = twilioConfigFromSecrets(event.secrets);
   const practiceName = practice.name;
   const voiceWebhook =

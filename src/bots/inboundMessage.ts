@@ -40,10 +40,9 @@ import {
   lastOutbound,
   patientsByPhone,
 } from '../fhir/inbound';
-import { loadPracticeSettings } from '../fhir/practice';
 import { ensureThreads } from '../fhir/threads';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeTransition } from '../fhir/writeChanges';
+import { loadBotSetup } from './botSetup';
 import { botClock, requireSecret } from './runtime';
 
 /** What the bot did, returned with the TwiML for logs and tests. */
@@ -57,8 +56,7 @@ export interface InboundResult {
 /** Medplum entry point: returns a Binary holding the TwiML answer. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<Binary> {
   const params = verifiedParams(event);
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows } = await loadActiveWorkflows(medplum);
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'inbound-message');
   const result = await handleInbound(medplum, params, { practice, workflows, now: botClock().now() });
   return twimlBinary(result.twiml);
 }

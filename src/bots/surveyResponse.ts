@@ -19,7 +19,6 @@ import {
   type ResponseContext,
 } from '../engine/surveys/responses';
 import { conversationState, definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
-import { loadPracticeSettings } from '../fhir/practice';
 import { replyRequests } from '../fhir/replyRequests';
 import {
   booleanAnswer,
@@ -35,9 +34,9 @@ import {
   textAnswer,
   type NumericAnswer,
 } from '../fhir/surveyResponses';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeTransition } from '../fhir/writeChanges';
-import { botClock, requireSecret } from './runtime';
+import { loadBotSetup } from './botSetup';
+import { botClock } from './runtime';
 
 /** What the bot did with one response, for the bot log and tests. */
 export interface SurveyResponseResult {
@@ -68,11 +67,7 @@ export async function handler(
   if (response?.resourceType !== 'QuestionnaireResponse') {
     throw new Error('survey-response: expected a QuestionnaireResponse as input');
   }
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows, errors } = await loadActiveWorkflows(medplum);
-  for (const e of errors) {
-    console.warn(`survey-response: workflow ${e.url} skipped: ${e.message}`);
-  }
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'survey-response');
   return handleSurveyResponse(medplum, response, { practice, workflows, now: botClock().now() });
 }
 

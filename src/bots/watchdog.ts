@@ -16,14 +16,13 @@ import type { CarePlan, Communication } from '@medplum/fhirtypes';
 import { applyEvent, EXT, type PracticeSettings, type WorkflowDefinition } from '../engine';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { searchByValues, searchPages } from '../fhir/paging';
-import { loadPracticeSettings } from '../fhir/practice';
 import { enrolmentsByKey, expectationFor, missedBecause } from '../fhir/reconcile';
 import { isProcessed, PROCESSED_TAG_TOKEN, QUESTIONNAIRES, questionnaireOf } from '../fhir/surveyResponses';
 import { isFromPatient, unansweredTouches } from '../fhir/touches';
-import { loadActiveWorkflows } from '../fhir/workflows';
 import { writeTransition } from '../fhir/writeChanges';
 import { handleAppointment } from './appointmentEvents';
-import { botClock, requireSecret } from './runtime';
+import { loadBotSetup } from './botSetup';
+import { botClock } from './runtime';
 import { handleSurveyResponse } from './surveyResponse';
 
 /** What a run did. */
@@ -61,11 +60,7 @@ const DAY_MS = 86_400_000;
 
 /** Medplum entry point; returns the summary, or throws after finishing when some items failed. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<WatchdogResult> {
-  const practice = await loadPracticeSettings(medplum, requireSecret(event.secrets, 'CARELOOP_ORGANIZATION'));
-  const { workflows, errors } = await loadActiveWorkflows(medplum);
-  for (const e of errors) {
-    console.warn(`watchdog: workflow ${e.url} skipped: ${e.message}`);
-  }
+  const { practice, workflows } = await loadBotSetup(medplum, event, 'watchdog');
   const since = requestedSince(event.input);
   const clock = botClock();
   const result = await handleWatchdog(medplum, {
