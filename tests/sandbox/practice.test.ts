@@ -1,4 +1,5 @@
-import { validateResource } from '@medplum/core';
+import { Operator, validateResource } from '@medplum/core';
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Appointment, CareTeam, Consent, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,34 @@ describe('generatePractice is deterministic', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('keeps its mix and its timeline for other seeds and other days', () => {
+    const days = [
+      '2026-03-08T08:30:00Z',
+      '2026-12-31T23:59:59Z',
+      '2027-06-15T12:00:00Z',
+      '2026-08-31T04:00:00Z',
+    ];
+    for (const [k, day] of days.entries()) {
+      const now = new Date(day);
+      const other = generatePractice({ seed: 1000 + k, now });
+      const s = summarizePractice(other);
+      expect(s.resources.Patient).toBe(230);
+      expect(s.resources.Appointment).toBeGreaterThanOrEqual(600);
+      for (const status of ['booked', 'fulfilled', 'noshow', 'cancelled']) {
+        expect(s.appointmentStatuses[status], `${day} ${status}`).toBeGreaterThan(0);
+      }
+      const earliest = DateTime.fromJSDate(now).minus({ months: 18 }).toMillis();
+      const latest = DateTime.fromJSDate(now).plus({ weeks: 4 }).toMillis();
+      for (const e of other.entry ?? []) {
+        const a = e.resource as Appointment;
+        if (a.resourceType !== 'Appointment') continue;
+        const start = Date.parse(a.start ?? '');
+        expect(start >= earliest && start <= latest, `${day} ${a.start}`).toBe(true);
+        expect(a.status !== 'booked' || start > now.getTime(), `${day} booked ${a.start}`).toBe(true);
+      }
+    }
+  });
+
   it('refuses an invalid now', () => {
     expect(() => generatePractice({ seed: 1, now: new Date('nonsense') })).toThrow(/valid Date/);
   });
@@ -96,6 +125,43 @@ describe('the transaction bundle', () => {
     // Ids do not depend on the seed, so other parts can name the fixed ones.
     const other = generatePractice({ seed: SEED + 1, now: NOW });
     expect((other.entry ?? []).slice(0, 40).map((e) => e.request?.url)).toEqual(urls.slice(0, 40));
+  });
+
+  it('loads into a Medplum FHIR router, and loading it again changes no content', async () => {
+    indexFhirDefinitions();
+    const repo = new MemoryRepository();
+    const router = new FhirRouter();
+    const load = async (): Promise<Bundle> => {
+      const [outcome, result] = await router.handleRequest(
+        { method: 'POST', url: '/', pathname: '', params: {}, query: {}, body: bundle },
+        repo,
+      );
+      expect(outcome.id).toBe('ok');
+      return result as Bundle;
+    };
+    const first = await load();
+    expect(first.entry?.every((e) => e.response?.status === '200' || e.response?.status === '201')).toBe(
+      true,
+    );
+    const strip = (r: Resource): Resource => ({ ...r, meta: { ...r.meta, versionId: '', lastUpdated: '' } });
+    const before = strip(await repo.readResource('Patient', 'lakeside-patient-001'));
+    await load();
+    expect(strip(await repo.readResource('Patient', 'lakeside-patient-001'))).toEqual(before);
+    const found = await repo.search({
+      resourceType: 'Appointment',
+      filters: [{ code: 'patient', operator: Operator.EQUALS, value: 'Patient/lakeside-patient-001' }],
+    });
+    expect(found.entry?.length).toBe(
+      appointmentsOf(byRef.get('Patient/lakeside-patient-001') as Patient).length,
+    );
+    const chronic = await repo.search({
+      resourceType: 'Patient',
+      count: 1000,
+      filters: [{ code: '_tag', operator: Operator.EQUALS, value: `${CS.cohort}|chronic-care` }],
+    });
+    expect(chronic.entry?.length).toBe(
+      patients.filter((p) => p.meta?.tag?.some((t) => t.code === 'chronic-care')).length,
+    );
   });
 
   it('tags every resource with its practice in meta.accounts', () => {

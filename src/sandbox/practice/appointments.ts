@@ -13,15 +13,16 @@ import type { PatientProfile } from './patients';
 import type { PracticeSpec } from './practices';
 import type { Random } from './random';
 
-/** Days of history the schedule covers (about 18 months). */
-export const HISTORY_DAYS = 545;
-/** Days ahead bookings go (4 weeks). */
-export const FUTURE_DAYS = 28;
+/** Days of history the schedule covers (just under 18 months, whatever the month lengths). */
+export const HISTORY_DAYS = 540;
+/** The last day ahead bookings go: day 27, so every booking is within 4 weeks of `now` to the hour. */
+export const FUTURE_DAYS = 27;
 
 /** One visit before it becomes an Appointment. */
 interface Visit {
   readonly patient: PatientProfile;
-  readonly start: DateTime;
+  /** Start, epoch milliseconds. */
+  readonly start: number;
   readonly minutes: number;
   readonly status: 'booked' | 'fulfilled' | 'noshow' | 'cancelled';
   readonly telehealth: boolean;
@@ -56,6 +57,8 @@ export class Scheduler {
   private readonly taken = new Set<string>();
   private readonly visits: Visit[] = [];
   private readonly today: DateTime;
+  /** Opening time (08:00 local) and weekday of each day offset; zone arithmetic is the slow part. */
+  private readonly days = new Map<number, { readonly opening: number; readonly weekday: number }>();
 
   constructor(
     private readonly rng: Random,
@@ -70,21 +73,32 @@ export class Scheduler {
    * behind it), in clinic hours, free for the clinician. Weekends and full days move toward today, except
    * in the first week, where they move away from it.
    */
-  private slot(dayOffset: number, clinicianId: string, minutes: number): DateTime {
+  private day(offset: number): { readonly opening: number; readonly weekday: number } {
+    let day = this.days.get(offset);
+    if (!day) {
+      const local = this.today.plus({ days: offset });
+      day = { opening: local.set({ hour: 8, minute: 0 }).toMillis(), weekday: local.weekday };
+      this.days.set(offset, day);
+    }
+    return day;
+  }
+
+  private slot(dayOffset: number, clinicianId: string, minutes: number): number {
     if (dayOffset === 0) {
       throw new Error('Scheduler: a visit is either past or future, never today');
     }
     const away = dayOffset < 0 ? -1 : 1;
     const step = Math.abs(dayOffset) > 7 ? -away : away;
     for (let attempt = 0; attempt < 40; attempt++) {
-      let day = this.today.plus({ days: dayOffset + Math.floor(attempt / 8) * step });
-      while (day.weekday > 5) {
-        day = day.plus({ days: step });
+      let offset = dayOffset + Math.floor(attempt / 8) * step;
+      while (this.day(offset).weekday > 5) {
+        offset += step;
       }
-      // 08:00 to the last start that still ends by 17:00, in quarter hours.
+      // 08:00 to the last start that still ends by 17:00, in quarter hours. No clock change falls inside
+      // clinic hours (US changes happen at 02:00), so minutes can be added to the opening instant.
       const lastQuarter = Math.floor((9 * 60 - minutes) / 15);
-      const start = day.set({ hour: 8, minute: 0 }).plus({ minutes: 15 * this.rng.int(0, lastQuarter) });
-      const key = `${clinicianId}|${start.toMillis()}`;
+      const start = this.day(offset).opening + 15 * 60_000 * this.rng.int(0, lastQuarter);
+      const key = `${clinicianId}|${start}`;
       if (!this.taken.has(key)) {
         this.taken.add(key);
         return start;
@@ -122,9 +136,7 @@ export class Scheduler {
 
   /** The appointments, in start order, with ids `<key>-appt-0001`, .... */
   appointments(): Appointment[] {
-    const sorted = [...this.visits].sort(
-      (a, b) => a.start.toMillis() - b.start.toMillis() || a.patient.index - b.patient.index,
-    );
+    const sorted = [...this.visits].sort((a, b) => a.start - b.start || a.patient.index - b.patient.index);
     return sorted.map((v, i) => this.toAppointment(v, i));
   }
 
@@ -132,10 +144,9 @@ export class Scheduler {
     const id = `${this.spec.key}-appt-${String(i + 1).padStart(4, '0')}`;
     const clinician = this.spec.clinicians.find((c) => c.id === v.clinicianId);
     const location = this.spec.locations.find((l) => l.id === v.locationId);
-    const iso = (d: DateTime): string => d.toUTC().toISO({ suppressMilliseconds: true }) as string;
+    const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // Bookings made in the past: a future visit was booked before now, a past one before it happened.
-    const createdFrom = v.start < this.now ? v.start : this.now;
-    const created = createdFrom.minus({ days: v.createdDaysBefore, hours: 1 });
+    const created = Math.min(v.start, this.now.toMillis()) - (v.createdDaysBefore * 24 + 1) * 3_600_000;
     const patientStatus: AppointmentParticipant['status'] =
       v.status === 'booked' ? 'needs-action' : v.status === 'cancelled' ? 'declined' : 'accepted';
     return {
@@ -172,7 +183,7 @@ export class Scheduler {
         : { coding: [{ system: V2_0276, code: v.kind, display: KIND_DISPLAY[v.kind] }] },
       description: v.telehealth ? 'Video visit' : 'Office visit',
       start: iso(v.start),
-      end: iso(v.start.plus({ minutes: v.minutes })),
+      end: iso(v.start + v.minutes * 60_000),
       minutesDuration: v.minutes,
       created: iso(created),
       participant: [
