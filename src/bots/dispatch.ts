@@ -47,7 +47,8 @@ export function channelSender(
     if (msg.channel === 'email') {
       return sendEmail(medplum, {
         to: msg.to,
-        subject: `A message from ${options.practiceName}`,
+        // Dispatch passes the planned subject; this default only covers a caller that has none.
+        subject: msg.subject ?? `A message from ${options.practiceName}`,
         text: msg.text,
       });
     }

@@ -1,11 +1,15 @@
 /**
- * One dispatch run: find due CommunicationRequests a page at a time, claim them, re-check policy, send,
- * and record the outcome. FHIR traffic is per page, never per message: one search (with the patients,
- * plans and appointments included), one for consents, one for recent sends, one batch to claim, one to
- * make sure each patient has a thread, one batch for the results.
+ * One dispatch run: find due CommunicationRequests a page at a time, re-check policy, claim what is to
+ * be sent, send, and record the outcome. FHIR traffic is per page, never per message: one search (with the
+ * patients, plans and appointments included), one for consents, one for recent sends, one to make sure
+ * each patient has a thread, one batch that claims what goes out and settles what does not (held,
+ * deferred, revoked), one batch for the results.
  *
- * Claiming uses If-Match on each request's version, so two runs at once cannot both send a message: the
- * loser's claim fails and it skips that request.
+ * Every write of that first batch uses If-Match on the version read, so two runs at once cannot both send
+ * a message: the loser's write fails and it skips that request. A claim is a lease (dispatchClaims.ts):
+ * a run skips requests another run holds, and finishes, without sending, those whose run stopped before
+ * recording its results. Results that the server refuses are tried again; what still fails is left for
+ * the next run to finish, and the run fails so the failure is seen.
  */
 
 import type { MedplumClient } from '@medplum/core';
@@ -14,7 +18,6 @@ import type {
   Bundle,
   BundleEntry,
   CarePlan,
-  Communication,
   CommunicationRequest,
   Consent,
   Patient,
@@ -22,9 +25,8 @@ import type {
 } from '@medplum/fhirtypes';
 import {
   applyEvent,
-  CS,
+  channelOf,
   EXT,
-  ID_SYSTEM,
   isCommunicationConsent,
   patientLanguage,
   sendTimeCheck,
@@ -34,9 +36,34 @@ import {
   type PracticeSettings,
   type WorkflowDefinition,
 } from '../engine';
+import {
+  claimState,
+  DEFAULT_CLAIM_LEASE_MS,
+  expiredClaim,
+  recordedSends,
+  withClaim,
+  withoutClaim,
+} from './dispatchClaims';
+import {
+  communicationKey,
+  countsTowardsCaps,
+  createCommunication,
+  purposeOf,
+  put,
+  versionOf,
+  withReason,
+} from './dispatchRecords';
 import { definitionFor, loadEnrolmentState } from './enrolmentState';
+import { emailSubject } from './messageSubject';
+import { isReplyRequest } from './replyRequests';
 import { ensureThreads } from './threads';
-import { writeTransition } from './writeChanges';
+import {
+  executeBatchWithRetry,
+  failedEntries,
+  WriteError,
+  writeTransition,
+  type RetryPolicy,
+} from './writeChanges';
 
 /** What a provider said about one send; the channels layer produces it. */
 export type DispatchSendResult =
@@ -60,6 +87,8 @@ export type SendFn = (msg: {
   readonly language: string;
   /** Deterministic key of the request, for provider-side idempotency where supported. */
   readonly key: string;
+  /** Email only: the subject line. */
+  readonly subject?: string;
 }) => Promise<DispatchSendResult>;
 
 /** Options of a run. */
@@ -74,6 +103,10 @@ export interface DispatchOptions {
   readonly budgetMs?: number;
   /** Transient failures are retried this many times (1 min, 5 min, 15 min) before a person is asked. */
   readonly maxAttempts?: number;
+  /** How long a claim keeps other runs off a request (default 10 minutes). */
+  readonly claimLeaseMs?: number;
+  /** Tries and waits for result writes the server refuses (429, 5xx). */
+  readonly writeRetry?: RetryPolicy;
 }
 
 /** What a run did. */
@@ -84,13 +117,16 @@ export interface DispatchSummary {
   held: number;
   retried: number;
   failed: number;
+  /** Requests another run held (or won) and this run left alone. */
   skippedClaimed: number;
+  /** Requests an earlier run claimed and never finished, finished now from the record without sending. */
+  recovered: number;
+  /** Claimed requests given back unsent because the run's time was up. */
+  released: number;
   pages: number;
 }
 
-const CLAIM_EXT = EXT.dispatchClaim;
 const ATTEMPTS_EXT = EXT.dispatchAttempts;
-const DELIVERY_EXT = EXT.deliveryStatus;
 const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000];
 const HOLD_RECHECK_MS = 60 * 60_000;
 
@@ -107,15 +143,18 @@ export async function runDispatch(
     retried: 0,
     failed: 0,
     skippedClaimed: 0,
+    recovered: 0,
+    released: 0,
     pages: 0,
   };
   const started = options.now().getTime();
+  const deadline = started + (options.budgetMs ?? 45_000);
   const pageSize = options.pageSize ?? 200;
   // Every request is looked at once per run, whatever happens to it; this also bounds the run when the
   // server's date filter is coarse.
   const seen = new Set<string>();
   for (;;) {
-    if (options.now().getTime() - started > (options.budgetMs ?? 45_000)) {
+    if (options.now().getTime() > deadline) {
       break;
     }
     const now = options.now().toISOString();
@@ -137,7 +176,7 @@ export async function runDispatch(
     summary.pages++;
     todo.forEach((r) => seen.add(r.id ?? ''));
     await fillMissing(medplum, todo, byRef);
-    await dispatchPage(medplum, todo, byRef, options, summary, now);
+    await dispatchPage(medplum, todo, byRef, options, summary, now, deadline);
   }
   return summary;
 }
@@ -191,6 +230,26 @@ function splitBundle(bundle: Bundle): { requests: CommunicationRequest[]; byRef:
   return { requests, byRef };
 }
 
+/** A failed send that needs a fallback channel or a person, through the engine's transitions. */
+interface FollowUp {
+  request: CommunicationRequest;
+  carePlan: CarePlan;
+  definition: WorkflowDefinition;
+  channel: Channel;
+  reason: string;
+  permanent: boolean;
+  optedOut: boolean;
+  landline: boolean;
+}
+
+/** A claimed request on its way out, with what its send-time check needs. */
+interface Claimed {
+  request: CommunicationRequest;
+  check: Omit<Parameters<typeof sendTimeCheck>[0], 'sent'>;
+  carePlan?: CarePlan;
+  definition?: WorkflowDefinition;
+}
+
 async function dispatchPage(
   medplum: MedplumClient,
   page: CommunicationRequest[],
@@ -198,122 +257,208 @@ async function dispatchPage(
   options: DispatchOptions,
   summary: DispatchSummary,
   now: string,
+  deadline: number,
 ): Promise<void> {
-  const patientRefs = [...new Set(page.map((r) => r.subject?.reference ?? '').filter(Boolean))];
-  const weekAgo = new Date(Date.parse(now) - 7 * 86_400_000).toISOString();
-  const [consents, recent] = await Promise.all([
-    medplum.searchResources('Consent', { patient: patientRefs.join(','), status: 'active', _count: '1000' }),
-    medplum.searchResources('CommunicationRequest', {
-      subject: patientRefs.join(','),
-      status: 'completed',
-      occurrence: `ge${weekAgo}`,
-      _count: '1000',
-    }),
+  const nowMs = Date.parse(now);
+  const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const open: CommunicationRequest[] = [];
+  const abandoned: CommunicationRequest[] = [];
+  for (const r of page) {
+    const state = claimState(r, nowMs, leaseMs);
+    if (state === 'held') {
+      // Another run is sending it right now; it will record the result (or a later run will recover it).
+      summary.skippedClaimed++;
+    } else {
+      (state === 'open' ? open : abandoned).push(r);
+    }
+  }
+  if (open.length === 0 && abandoned.length === 0) return;
+
+  const patientRefs = [
+    ...new Set([...open, ...abandoned].map((r) => r.subject?.reference ?? '').filter(Boolean)),
+  ];
+  const weekAgo = new Date(nowMs - 7 * 86_400_000).toISOString();
+  const [consents, recent, recorded] = await Promise.all([
+    open.length
+      ? medplum.searchResources('Consent', {
+          patient: patientRefs.join(','),
+          status: 'active',
+          _count: '1000',
+        })
+      : Promise.resolve([] as Consent[]),
+    open.length
+      ? medplum.searchResources('CommunicationRequest', {
+          subject: patientRefs.join(','),
+          status: 'completed',
+          occurrence: `ge${weekAgo}`,
+          _count: '1000',
+        })
+      : Promise.resolve([] as CommunicationRequest[]),
+    recordedSends(medplum, abandoned),
   ]);
   const sentBy = new Map<string, OutboundRecord[]>();
   for (const r of recent) {
+    // Replies to the patient neither count towards the caps nor are held by them (docs/compliance.md).
+    if (!countsTowardsCaps(r)) continue;
     const list = sentBy.get(r.subject?.reference ?? '') ?? [];
     // Caps count when it actually went out; completed requests carry that time.
     list.push({ at: r.occurrenceDateTime ?? now, purpose: purposeOf(r) });
     sentBy.set(r.subject?.reference ?? '', list);
   }
 
-  // Claim the page: a version-checked update per request in one batch. Whatever fails was claimed by
-  // another run (or changed since we read it) and is left alone.
-  const claimBatch: Bundle = {
-    resourceType: 'Bundle',
-    type: 'batch',
-    entry: page.map((r) => ({
-      resource: {
-        ...r,
-        extension: [
-          ...(r.extension ?? []).filter((e) => e.url !== CLAIM_EXT),
-          { url: CLAIM_EXT, valueDateTime: now },
-        ],
-      },
-      request: {
-        method: 'PUT',
-        url: `CommunicationRequest/${r.id}`,
-        ...(r.meta?.versionId ? { ifMatch: `W/"${r.meta.versionId}"` } : {}),
-      },
-    })),
-  };
-  const claimResult = await medplum.executeBatch(claimBatch);
-  const claimed: CommunicationRequest[] = [];
-  (claimResult.entry ?? []).forEach((e, i) => {
-    const ok = /^2/.test(e.response?.status ?? '');
-    const original = page[i];
-    if (ok && original) {
-      claimed.push((e.resource as CommunicationRequest | undefined) ?? original);
-    } else {
-      summary.skippedClaimed++;
-    }
-  });
-
-  const threads = await ensureThreads(
-    medplum,
-    claimed.map((r) => r.subject?.reference ?? '').filter(Boolean),
-  );
-  const results: BundleEntry[] = [];
-  const followUps: {
-    request: CommunicationRequest;
-    carePlan: CarePlan;
-    definition: WorkflowDefinition;
-    channel: Channel;
-    reason: string;
-    permanent: boolean;
-    optedOut: boolean;
-    landline: boolean;
-  }[] = [];
-
-  for (const request of claimed) {
+  // Decide first, then write every decision in one version-checked batch: what goes out is claimed, what
+  // does not (held, deferred, revoked) is settled, and whatever another run changed since we read it fails
+  // with 412 and is left to that run.
+  const first: BundleEntry[] = [];
+  const kinds: ('send' | 'hold' | 'defer' | 'revoke' | 'recover')[] = [];
+  const toSend: (Claimed | undefined)[] = [];
+  for (const request of open) {
     const patientRef = request.subject?.reference ?? '';
-    const carePlanRef = request.basedOn?.find((b) => b.reference?.startsWith('CarePlan/'))?.reference;
-    const carePlan = carePlanRef ? (byRef.get(carePlanRef) as CarePlan | undefined) : undefined;
-    const appointmentRef = request.about?.find((a) => a.reference?.startsWith('Appointment/'))?.reference;
-    const definition = carePlan ? definitionFor(carePlan, options.workflows) : undefined;
-    const sent = sentBy.get(patientRef) ?? [];
-    const decision = sendTimeCheck({
+    const { carePlan, definition, appointment, patient } = contextOf(request, byRef, options);
+    const check: Omit<Parameters<typeof sendTimeCheck>[0], 'sent'> = {
       request,
       ...(carePlan ? { carePlan } : {}),
       ...(definition ? { definition } : {}),
-      ...(byRef.get(patientRef) ? { patient: byRef.get(patientRef) as Patient } : {}),
-      ...(appointmentRef && byRef.get(appointmentRef)
-        ? { appointment: byRef.get(appointmentRef) as Appointment }
-        : {}),
+      ...(patient ? { patient } : {}),
+      ...(appointment ? { appointment } : {}),
       consents: (consents as Consent[]).filter(
         (c) => c.patient?.reference === patientRef && isCommunicationConsent(c),
       ),
-      sent,
       practice: options.practice,
       now,
-    });
+    };
+    const decision = sendTimeCheck({ ...check, sent: capHistory(request, sentBy) });
     const base = withoutClaim(request);
+    const ifMatch = versionOf(request);
+    kinds.push(decision.action);
     if (decision.action === 'hold') {
       // Looked at again in an hour rather than every minute: a backlog of paused plans must not fill
       // every page and starve the messages behind it. If the plan resumes later, the send-time check
       // still revokes what has become pointless (the visit already started).
-      summary.held++;
-      const recheck = new Date(Date.parse(now) + HOLD_RECHECK_MS).toISOString();
-      results.push(put(withReason({ ...base, occurrenceDateTime: recheck }, `held: ${decision.reason}`)));
-      continue;
-    }
-    if (decision.action === 'revoke') {
-      summary.revoked++;
-      results.push(
-        put({ ...base, status: 'revoked', statusReason: { text: `at send time: ${decision.reason}` } }),
+      const recheck = new Date(nowMs + HOLD_RECHECK_MS).toISOString();
+      first.push(
+        put(withReason({ ...base, occurrenceDateTime: recheck }, `held: ${decision.reason}`), ifMatch),
       );
-      continue;
-    }
-    if (decision.action === 'defer') {
-      summary.deferred++;
-      results.push(
+      toSend.push(undefined);
+    } else if (decision.action === 'revoke') {
+      first.push(
+        put(
+          { ...base, status: 'revoked', statusReason: { text: `at send time: ${decision.reason}` } },
+          ifMatch,
+        ),
+      );
+      toSend.push(undefined);
+    } else if (decision.action === 'defer') {
+      first.push(
         put(
           withReason(
             { ...base, occurrenceDateTime: decision.until },
             `deferred at send time: ${decision.reason}`,
           ),
+          ifMatch,
         ),
+      );
+      toSend.push(undefined);
+    } else {
+      first.push(put(withClaim(request, now), ifMatch));
+      toSend.push({
+        request,
+        check,
+        ...(carePlan ? { carePlan } : {}),
+        ...(definition ? { definition } : {}),
+      });
+    }
+  }
+
+  const sendingPatients = [
+    ...toSend.flatMap((c) => (c ? [c.request.subject?.reference ?? ''] : [])),
+    ...abandoned.map((r) => r.subject?.reference ?? ''),
+  ];
+  const threads = await ensureThreads(medplum, sendingPatients);
+
+  for (const request of abandoned) {
+    // The run that claimed it stopped before recording its results. Whatever it recorded stands; if it
+    // recorded nothing, the message may well have gone out, and sending it again could text the patient
+    // twice: it is recorded as sent with unknown delivery, like a send that timed out.
+    const base = withoutClaim(request);
+    const ifMatch = versionOf(request);
+    const done = recorded.get(communicationKey(request));
+    kinds.push('recover');
+    toSend.push(undefined);
+    if (done?.status === 'not-done') {
+      first.push(
+        put(
+          {
+            ...base,
+            status: 'revoked',
+            statusReason: { text: `not delivered: ${done.statusReason?.text ?? 'failed'}` },
+          },
+          ifMatch,
+        ),
+      );
+      continue;
+    }
+    first.push(put({ ...base, status: 'completed', occurrenceDateTime: done?.sent ?? now }, ifMatch));
+    if (!done) {
+      const patientRef = request.subject?.reference ?? '';
+      first.push(
+        createCommunication(request, {
+          channel: channelOf(request) ?? 'sms',
+          text: request.payload?.[0]?.contentString ?? '',
+          providerId: '',
+          providerStatus: 'unknown',
+          thread: threads.get(patientRef),
+          now,
+          note: 'The dispatch run that claimed this message stopped before recording whether it went out; it was not sent again.',
+        }),
+      );
+      kinds.push('recover');
+      toSend.push(undefined);
+    }
+  }
+
+  const firstResult = await medplum.executeBatch({ resourceType: 'Bundle', type: 'batch', entry: first });
+  const claimed: Claimed[] = [];
+  (firstResult.entry ?? []).forEach((e, i) => {
+    const status = e.response?.status ?? '';
+    const kind = kinds[i];
+    if (!/^2/.test(status)) {
+      // 412: another run got there first. Anything else (429, 5xx): untouched, the next run tries again.
+      if (kind !== 'recover') summary.skippedClaimed++;
+      return;
+    }
+    const claim = toSend[i];
+    if (claim) {
+      claimed.push({ ...claim, request: (e.resource as CommunicationRequest | undefined) ?? claim.request });
+    } else if (kind === 'hold') summary.held++;
+    else if (kind === 'defer') summary.deferred++;
+    else if (kind === 'revoke') summary.revoked++;
+    else if (kind === 'recover' && first[i]?.request?.method === 'PUT') summary.recovered++;
+  });
+
+  const results: BundleEntry[] = [];
+  // Which result entries belong to which request, to tell what was recorded.
+  const groups: { request: CommunicationRequest; entries: number[]; followUp?: FollowUp }[] = [];
+  for (const { request, check, carePlan, definition } of claimed) {
+    const patientRef = request.subject?.reference ?? '';
+    const base = withoutClaim(request);
+    const group = { request, entries: [results.length] as number[] };
+    groups.push(group);
+    if (options.now().getTime() > deadline) {
+      // Out of time: give it back unsent for the next run rather than be cut off mid-page.
+      summary.released++;
+      results.push(put(base));
+      continue;
+    }
+    // Checked again with what this page has sent so far: two messages of one purpose to one patient in
+    // the same page must still respect the caps (the first one's failure, though, leaves room for the second).
+    const decision = sendTimeCheck({ ...check, sent: capHistory(request, sentBy) });
+    if (decision.action !== 'send') {
+      summary.deferred++;
+      const until =
+        decision.action === 'defer' ? decision.until : new Date(nowMs + HOLD_RECHECK_MS).toISOString();
+      results.push(
+        put(withReason({ ...base, occurrenceDateTime: until }, `deferred at send time: ${decision.reason}`)),
       );
       continue;
     }
@@ -322,6 +467,14 @@ async function dispatchPage(
     const language = patient
       ? patientLanguage(patient, SUPPORTED_LANGUAGES, options.practice.defaultLanguage)
       : 'en';
+    const subject =
+      decision.channel === 'email'
+        ? emailSubject(request, {
+            ...(definition ? { definition } : {}),
+            practiceName: options.practice.name,
+            language,
+          })
+        : undefined;
     let outcome: DispatchSendResult;
     try {
       outcome = await options.send({
@@ -330,27 +483,33 @@ async function dispatchPage(
         text: decision.text,
         language,
         key,
+        ...(subject ? { subject } : {}),
       });
     } catch (err) {
       outcome = { ok: false, retryable: true, reason: (err as Error).message };
     }
+    const record = {
+      channel: decision.channel,
+      text: decision.text,
+      thread: threads.get(patientRef),
+      now,
+      ...(subject ? { subject } : {}),
+    };
     if (outcome.ok || outcome.maybeSent) {
       // A send that may have gone through (timeout, 5xx) is recorded as sent with unknown delivery rather
       // than retried: better one message we cannot confirm than two. The status callback settles it.
       summary.sent++;
-      sent.push({ at: now, purpose: purposeOf(request) });
-      sentBy.set(patientRef, sent);
+      if (countsTowardsCaps(request)) {
+        sentBy.set(patientRef, [...(sentBy.get(patientRef) ?? []), { at: now, purpose: purposeOf(request) }]);
+      }
       results.push(put({ ...base, status: 'completed', occurrenceDateTime: now }));
+      group.entries.push(results.length);
       results.push(
-        createCommunication(
-          request,
-          decision.channel,
-          decision.text,
-          outcome.ok ? outcome.providerId : '',
-          outcome.ok ? outcome.status : 'unknown',
-          threads.get(patientRef),
-          now,
-        ),
+        createCommunication(request, {
+          ...record,
+          providerId: outcome.ok ? outcome.providerId : '',
+          providerStatus: outcome.ok ? outcome.status : 'unknown',
+        }),
       );
       continue;
     }
@@ -359,7 +518,7 @@ async function dispatchPage(
     if (outcome.retryable && attempts < maxAttempts) {
       summary.retried++;
       const retryAt = new Date(
-        Date.parse(now) + (BACKOFF_MS[attempts - 1] ?? BACKOFF_MS.at(-1) ?? 60_000),
+        nowMs + (BACKOFF_MS[attempts - 1] ?? BACKOFF_MS.at(-1) ?? 60_000),
       ).toISOString();
       results.push(
         put(
@@ -383,36 +542,38 @@ async function dispatchPage(
       put({ ...base, status: 'revoked', statusReason: { text: `not delivered: ${outcome.reason}` } }),
     );
     // The attempt is part of the record (and of the delivery-failure rate) even though nothing arrived.
+    group.entries.push(results.length);
     results.push(
-      createCommunication(
-        request,
-        decision.channel,
-        decision.text,
-        '',
-        'failed',
-        threads.get(patientRef),
-        now,
-        outcome.reason,
-      ),
+      createCommunication(request, {
+        ...record,
+        providerId: '',
+        providerStatus: 'failed',
+        failure: outcome.reason,
+      }),
     );
     if (carePlan && definition) {
-      followUps.push({
-        request,
-        carePlan,
-        definition,
-        channel: decision.channel,
-        reason: outcome.reason,
-        permanent: !outcome.retryable,
-        optedOut: outcome.optedOut ?? false,
-        landline: outcome.landline ?? false,
+      Object.assign(group, {
+        followUp: {
+          request,
+          carePlan,
+          definition,
+          channel: decision.channel,
+          reason: outcome.reason,
+          permanent: !outcome.retryable,
+          optedOut: outcome.optedOut ?? false,
+          landline: outcome.landline ?? false,
+        },
       });
     }
   }
-  if (results.length) {
-    await medplum.executeBatch({ resourceType: 'Bundle', type: 'batch', entry: results });
-  }
+  const failures = results.length
+    ? await writeResults(medplum, results, groups, options, nowMs, leaseMs)
+    : [];
   // Failures that need a fallback channel or a person are rare; they go through the engine's transitions.
-  for (const f of followUps) {
+  const failedRequests = new Set(failures);
+  for (const g of groups) {
+    if (!g.followUp || failedRequests.has(g.request)) continue;
+    const f = g.followUp;
     const state = await loadEnrolmentState(medplum, {
       carePlan: f.carePlan,
       definition: f.definition,
@@ -432,61 +593,91 @@ async function dispatchPage(
       }),
     );
   }
+  if (failures.length) {
+    throw new DispatchWriteError(failures.map((r) => r.id ?? ''));
+  }
 }
 
-function purposeOf(r: CommunicationRequest): string {
-  return r.category?.flatMap((c) => c.coding ?? []).find((c) => c.system === CS.purpose)?.code ?? 'unknown';
+/** Raised when a page's results could not all be recorded; the requests named are finished by a later run. */
+export class DispatchWriteError extends WriteError {
+  readonly requests: readonly string[];
+
+  constructor(requests: readonly string[]) {
+    super(
+      requests.map((id, index) => ({
+        index,
+        status: 'unrecorded',
+        message: `CommunicationRequest/${id}: result not recorded; a later run finishes it without sending again`,
+      })),
+    );
+    this.name = 'DispatchWriteError';
+    this.requests = requests;
+  }
 }
 
-function withoutClaim(r: CommunicationRequest): CommunicationRequest {
-  return { ...r, extension: (r.extension ?? []).filter((e) => e.url !== CLAIM_EXT) };
+/**
+ * Writes a page's results, trying refused entries again. A request whose own update still failed keeps
+ * its claim, which a later run finds once the lease is over. A request that was updated but whose
+ * Communication could not be written is put back under an expired claim, so the next run records the
+ * message (never sending it again) instead of it vanishing from the thread. Returns the requests whose
+ * results are not all on record.
+ */
+async function writeResults(
+  medplum: MedplumClient,
+  results: BundleEntry[],
+  groups: { request: CommunicationRequest; entries: number[] }[],
+  options: DispatchOptions,
+  nowMs: number,
+  leaseMs: number,
+): Promise<CommunicationRequest[]> {
+  const responses = await executeBatchWithRetry(
+    medplum,
+    { resourceType: 'Bundle', type: 'batch', entry: results },
+    options.writeRetry,
+  );
+  const failedAt = new Set(failedEntries(responses).map((f) => f.index));
+  if (failedAt.size === 0) return [];
+  const unrecorded = groups.filter((g) => g.entries.some((i) => failedAt.has(i)));
+  const putBack = unrecorded.filter((g) => !failedAt.has(g.entries[0] ?? -1));
+  if (putBack.length) {
+    const back = await executeBatchWithRetry(
+      medplum,
+      {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: putBack.map((g) => put(expiredClaim(withoutClaim(g.request), nowMs, leaseMs))),
+      },
+      options.writeRetry,
+    );
+    failedEntries(back).forEach((f) =>
+      console.error(
+        `dispatch: CommunicationRequest/${putBack[f.index]?.request.id ?? '?'} was sent but neither its Communication nor its claim could be written (${f.status} ${f.message})`,
+      ),
+    );
+  }
+  return unrecorded.map((g) => g.request);
 }
 
-function withReason(r: CommunicationRequest, reason: string): CommunicationRequest {
-  return { ...r, extension: [...(r.extension ?? []), { url: EXT.scheduleReason, valueString: reason }] };
+/** The sends the caps look at for this request: none for a reply to the patient, which the caps do not hold. */
+function capHistory(request: CommunicationRequest, sentBy: Map<string, OutboundRecord[]>): OutboundRecord[] {
+  return isReplyRequest(request) ? [] : (sentBy.get(request.subject?.reference ?? '') ?? []);
 }
 
-function put(r: CommunicationRequest): BundleEntry {
-  return { resource: r, request: { method: 'PUT', url: `CommunicationRequest/${r.id ?? ''}` } };
-}
-
-function createCommunication(
+function contextOf(
   request: CommunicationRequest,
-  channel: Channel,
-  text: string,
-  providerId: string,
-  providerStatus: string,
-  thread: string | undefined,
-  now: string,
-  failure?: string,
-): BundleEntry {
-  const key = request.identifier?.[0]?.value ?? request.id ?? '';
-  const communication: Communication = {
-    resourceType: 'Communication',
-    identifier: [
-      { system: ID_SYSTEM.request, value: key },
-      ...(providerId ? [{ system: ID_SYSTEM.providerMessage, value: providerId }] : []),
-    ],
-    extension: [{ url: DELIVERY_EXT, valueCode: providerStatus || 'queued' }],
-    basedOn: [{ reference: `CommunicationRequest/${request.id ?? ''}` }, ...(request.basedOn ?? [])],
-    ...(thread ? { partOf: [{ reference: thread }] } : {}),
-    status: failure ? 'not-done' : 'in-progress',
-    ...(failure ? { statusReason: { text: failure } } : {}),
-    category: request.category,
-    medium: request.medium,
-    subject: request.subject,
-    recipient: request.recipient,
-    ...(request.sender ? { sender: request.sender } : {}),
-    ...(request.about ? { about: request.about } : {}),
-    sent: now,
-    payload: [{ contentString: text }],
-  };
+  byRef: Map<string, Resource>,
+  options: DispatchOptions,
+): { carePlan?: CarePlan; definition?: WorkflowDefinition; appointment?: Appointment; patient?: Patient } {
+  const carePlanRef = request.basedOn?.find((b) => b.reference?.startsWith('CarePlan/'))?.reference;
+  const carePlan = carePlanRef ? (byRef.get(carePlanRef) as CarePlan | undefined) : undefined;
+  const appointmentRef = request.about?.find((a) => a.reference?.startsWith('Appointment/'))?.reference;
+  const appointment = appointmentRef ? (byRef.get(appointmentRef) as Appointment | undefined) : undefined;
+  const definition = carePlan ? definitionFor(carePlan, options.workflows) : undefined;
+  const patient = byRef.get(request.subject?.reference ?? '') as Patient | undefined;
   return {
-    resource: communication,
-    request: {
-      method: 'POST',
-      url: 'Communication',
-      ifNoneExist: `identifier=${encodeURIComponent(`${ID_SYSTEM.request}|${key}`)}`,
-    },
+    ...(carePlan ? { carePlan } : {}),
+    ...(definition ? { definition } : {}),
+    ...(appointment ? { appointment } : {}),
+    ...(patient ? { patient } : {}),
   };
 }

@@ -5,6 +5,7 @@
 
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { ifNoneExist, urnFor, type EnrollmentPlan } from '../engine';
+import { requestsWithSubjects } from './messageSubject';
 
 type Planned = Extract<EnrollmentPlan, { applicable: true }>;
 type IdSystem = Parameters<typeof urnFor>[0];
@@ -21,14 +22,17 @@ function entry(system: IdSystem, resource: Resource & { identifier?: { value?: s
   };
 }
 
-/** The transaction that creates an enrolment's CarePlan, CommunicationRequests and Tasks if they do not exist yet. */
+/**
+ * The transaction that creates an enrolment's CarePlan, CommunicationRequests (with their planned email
+ * subjects) and Tasks if they do not exist yet.
+ */
 export function enrollmentTransaction(plan: Planned): Bundle {
   return {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
       entry('enrolment', plan.carePlan),
-      ...plan.communicationRequests.map((r) => entry('request', r)),
+      ...requestsWithSubjects(plan).map((r) => entry('request', r)),
       ...plan.tasks.map((t) => entry('task', t)),
     ],
   };

@@ -5,7 +5,26 @@
  */
 
 import type { CarePlan, CommunicationRequest, Reference } from '@medplum/fhirtypes';
-import { CS, EXT, ID_SYSTEM, identifier, mediumFor, type Transition } from '../engine';
+import { CARELOOP_BASE, CS, EXT, ID_SYSTEM, identifier, mediumFor, type Transition } from '../engine';
+
+/**
+ * Marks a CommunicationRequest as a reply to the patient (a thank-you, an acknowledgement) and names what
+ * it answers. Replies are exempt from the frequency caps and do not count towards them
+ * (docs/compliance.md): the patient wrote first, and a reply held until tomorrow answers nobody.
+ */
+export const REPLY_TO_EXT = `${CARELOOP_BASE}/StructureDefinition/reply-to`;
+
+/** Whether a request is a reply to the patient (see REPLY_TO_EXT). */
+export function isReplyRequest(r: CommunicationRequest): boolean {
+  return (
+    r.extension?.some(
+      (e) =>
+        e.url === REPLY_TO_EXT ||
+        // Replies queued before the marker existed say so in their schedule reason.
+        (e.url === EXT.scheduleReason && e.valueString?.startsWith('reply (') === true),
+    ) ?? false
+  );
+}
 
 /** Where the replies come from and what they belong to. */
 export interface ReplyRequestArgs {
@@ -51,6 +70,10 @@ export function replyRequests(
     resourceType: 'CommunicationRequest',
     language: reply.language,
     extension: [
+      {
+        url: REPLY_TO_EXT,
+        ...(args.inResponseTo ? { valueReference: args.inResponseTo } : { valueBoolean: true }),
+      },
       {
         url: EXT.scheduleReason,
         valueString: `reply (${reply.purpose})${args.inResponseTo?.reference ? ` to ${args.inResponseTo.reference}` : ''}`,
