@@ -5,3 +5,4 @@ export * from './worklistSearch';
 export * from './queueCounts';
 export * from './taskActions';
 export * from './saveTask';
+export * from './labels';
