@@ -419,6 +419,53 @@ describe('the engine agrees with the mix', () => {
     }
   });
 
+  it('has featured patients, the same kind whatever the seed, reachable and booked in a few days', () => {
+    for (const seed of [SEED, 1, 99]) {
+      const other = seed === SEED ? bundle : generatePractice({ seed, now: NOW });
+      const found = new Map(
+        (other.entry ?? []).map((e) => [`${e.resource?.resourceType}/${e.resource?.id}`, e.resource]),
+      );
+      const featured = [
+        ...MAIN_PRACTICE.featuredPatients.map((id) => [id, settings] as const),
+        ...SECOND_PRACTICE.featuredPatients.map(
+          (id) => [id, practiceSettingsFromOrganization(byRef.get(SECOND_ORG) as Organization)] as const,
+        ),
+      ];
+      expect(featured.length).toBe(3);
+      for (const [k, [id, practice]] of featured.entries()) {
+        const p = found.get(`Patient/${id}`) as Patient;
+        expect(p.extension?.find((e) => e.url === EXT.timeZone)?.valueCode).toBe(practice.timeZone);
+        expect(hasMobile(p) && hasEmail(p)).toBe(true);
+        const booked = (other.entry ?? [])
+          .map((e) => e.resource as Appointment)
+          .filter(
+            (a) =>
+              a.resourceType === 'Appointment' &&
+              a.status === 'booked' &&
+              patientRefOf(a) === `Patient/${id}`,
+          );
+        expect(booked).toHaveLength(1);
+        const days = (Date.parse(booked[0]?.start ?? '') - NOW.getTime()) / 86_400_000;
+        expect(days).toBeGreaterThan(1);
+        expect(days).toBeLessThan(7);
+        expect(booked[0]?.appointmentType?.coding?.[0]?.code).not.toBe('VR');
+        const plan = planEnrollment({
+          definition: workflow('appointment-reminders'),
+          patient: p,
+          trigger: { kind: 'appointment-booked', appointment: booked[0] as Appointment },
+          practice,
+          history: [],
+          consents: (other.entry ?? [])
+            .map((e) => e.resource as Consent)
+            .filter((c) => c.resourceType === 'Consent' && c.patient?.reference === `Patient/${id}`),
+          now: NOW_ISO,
+        });
+        expect(smsSteps(plan), id).toBeGreaterThanOrEqual(2);
+        expect(plan.applicable && plan.language).toBe(k === 1 ? 'es' : 'en');
+      }
+    }
+  });
+
   it('sends no SMS to a patient who opted out', () => {
     const optedOut = mainPatients.filter(optedOutOfSms);
     expect(optedOut.length).toBeGreaterThan(0);

@@ -234,7 +234,10 @@ export function scheduleVisits(
       for (let k = 0; k < more; k++) {
         scheduler.add(p, -rng.int(-latest + 7, HISTORY_DAYS), pastStatus(rng), 0.12);
       }
-      if (rng.chance(0.45)) {
+      if (p.featured) {
+        // In person, soon enough that the 3-day reminder is one clock advance away.
+        scheduler.add(p, rng.int(2, 5), 'booked', 0);
+      } else if (rng.chance(0.45)) {
         scheduler.add(p, rng.int(1, FUTURE_DAYS), rng.chance(0.9) ? 'booked' : 'cancelled', 0.15);
       }
       return;

@@ -34,6 +34,7 @@ export const LAKESIDE_MIX: PatientMix = {
   spanishShare: 0.3,
   noTimeZone: 16,
   sharedFamilyNumber: true,
+  featured: ['en', 'es'],
 };
 
 /** The mix of the small second practice (Riverbend). */
@@ -49,6 +50,7 @@ export const RIVERBEND_MIX: PatientMix = {
   spanishShare: 0.2,
   noTimeZone: 1,
   sharedFamilyNumber: false,
+  featured: ['en'],
 };
 
 function practiceEntries(

@@ -4,6 +4,8 @@
  * coordinators, the clinicians, the queues).
  */
 
+import { LAKESIDE_MIX, RIVERBEND_MIX } from './generatePractice';
+import type { PatientMix } from './patients';
 import { LAKESIDE, RIVERBEND, type PracticeSpec, type QueueCode } from './practices';
 
 export {
@@ -17,6 +19,7 @@ export { SANDBOX_EHR_BASE, SANDBOX_IDENTIFIER, SYNTHETIC_TAG } from './identifie
 export { practiceSettingsOverrides } from './organization';
 export { LAKESIDE, RIVERBEND, QUEUE_CODES, type PracticeSpec, type QueueCode } from './practices';
 export { seededRandom, type Random } from './random';
+export type { PatientMix } from './patients';
 
 /** Ids (no type prefix) of one practice's resources that other parts name. */
 export interface PracticeIds {
@@ -29,9 +32,15 @@ export interface PracticeIds {
   readonly locations: readonly string[];
   /** CareTeam id owning each work queue (also in the Organization's practice settings `queueOwners`). */
   readonly queues: Readonly<Record<QueueCode, string>>;
+  /**
+   * Patients that are the same kind of patient whatever the seed: a mobile and an email, no opt-out,
+   * living in the practice's zone, with an in-person visit booked 2 to 5 days ahead of `now`. The first
+   * speaks English; Lakeside's second speaks Spanish.
+   */
+  readonly featuredPatients: readonly string[];
 }
 
-function idsOf(spec: PracticeSpec): PracticeIds {
+function idsOf(spec: PracticeSpec, mix: PatientMix): PracticeIds {
   const first = spec.coordinators[0];
   if (!first) {
     throw new Error(`practice ${spec.key} has no coordinator`);
@@ -44,14 +53,15 @@ function idsOf(spec: PracticeSpec): PracticeIds {
     clinicians: spec.clinicians.map((c) => c.id),
     locations: spec.locations.map((l) => l.id),
     queues: spec.queues,
+    featuredPatients: mix.featured.map((_, i) => `${spec.key}-patient-${String(i + 1).padStart(3, '0')}`),
   };
 }
 
 /** The main practice (Lakeside Family Clinic, Chicago): `Organization/lakeside-family-clinic`. */
-export const MAIN_PRACTICE: PracticeIds = idsOf(LAKESIDE);
+export const MAIN_PRACTICE: PracticeIds = idsOf(LAKESIDE, LAKESIDE_MIX);
 
 /** The small second practice (Riverbend Health Center, Denver): `Organization/riverbend-health-center`. */
-export const SECOND_PRACTICE: PracticeIds = idsOf(RIVERBEND);
+export const SECOND_PRACTICE: PracticeIds = idsOf(RIVERBEND, RIVERBEND_MIX);
 
 /** The seed the sandbox uses unless told otherwise. */
 export const DEFAULT_PRACTICE_SEED = 20261130;

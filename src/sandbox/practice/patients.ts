@@ -39,6 +39,12 @@ export interface PatientMix {
   readonly noTimeZone: number;
   /** Two patients (a parent and a teenager) share one mobile number. */
   readonly sharedFamilyNumber: boolean;
+  /**
+   * Languages of the first patients (`<key>-patient-001`, ...), who are always ordinary, reachable
+   * patients living near the practice with an in-person visit booked in 2 to 5 days: the ones a demo or a
+   * browser test opens, whatever the seed.
+   */
+  readonly featured: readonly ('en' | 'es')[];
 }
 
 /** Everything decided about one patient before resources are built. */
@@ -61,6 +67,8 @@ export interface PatientProfile {
   readonly mobile?: string;
   /** True for the teenager who uses the parent's mobile. */
   readonly sharesNumber: boolean;
+  /** One of the featured patients (see PatientMix.featured). */
+  readonly featured: boolean;
 }
 
 /** Generated patients and their chart extras. */
@@ -110,6 +118,16 @@ function takeGroups<T extends string>(
     }
   }
   return out;
+}
+
+/** Puts `value` at `index` by swapping with a later holder of it, so group sizes stay exact. */
+function ensureAt<T>(items: T[], index: number, value: T, from: number): void {
+  if (items[index] === value) return;
+  const j = items.findIndex((v, k) => k >= from && v === value);
+  if (j >= 0) {
+    items[j] = items[index] as T;
+  }
+  items[index] = value;
 }
 
 function birthDateFor(rng: Random, now: DateTime, minAge: number, maxAge: number): string {
@@ -166,13 +184,24 @@ export function patientProfiles(
     { length: n },
     () => REGIONS[rng.weighted(spec.regionWeights as Record<RegionCode, number>)],
   );
+  const featured = mix.featured.length;
+  for (const [i, language] of mix.featured.entries()) {
+    ensureAt(patterns, i, 'regular', featured);
+    ensureAt(contacts, i, 'mobile-email', featured);
+    ensureAt(languages, i, language, featured);
+    regions[i] = REGIONS[spec.homeRegion];
+  }
   // Patients without a zone on record live near the practice, where the practice's zone is right.
   const local = rng.shuffle(
-    Array.from({ length: n }, (_, i) => i).filter((i) => regions[i]?.timeZone === spec.timeZone),
+    Array.from({ length: n }, (_, i) => i).filter(
+      (i) => i >= featured && regions[i]?.timeZone === spec.timeZone,
+    ),
   );
   const noZone = new Set(local.slice(0, mix.noTimeZone));
   const withMobile = rng.shuffle(
-    Array.from({ length: n }, (_, i) => i).filter((i) => (contacts[i] ?? '').startsWith('mobile')),
+    Array.from({ length: n }, (_, i) => i).filter(
+      (i) => i >= featured && (contacts[i] ?? '').startsWith('mobile'),
+    ),
   );
   const optedOut = new Set(withMobile.slice(0, mix.optedOutSms));
   // The family that shares a number: a parent with a mobile who has not opted out, and a teenager.
@@ -213,6 +242,7 @@ export function patientProfiles(
       clinicianId: rng.pick(clinicians.length > 0 ? clinicians : spec.clinicians).id,
       ...(mobile ? { mobile } : {}),
       sharesNumber: i === teen,
+      featured: i < featured,
     });
   }
   // The teenager takes the parent's family name, address region and mobile number.

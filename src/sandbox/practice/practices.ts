@@ -88,6 +88,8 @@ export interface PracticeSpec {
   readonly coordinators: readonly CoordinatorSpec[];
   /** CareTeam id owning each queue. */
   readonly queues: Readonly<Record<QueueCode, string>>;
+  /** The region the practice is in (its featured patients live there). */
+  readonly homeRegion: RegionCode;
   /** Where its patients live, by weight. */
   readonly regionWeights: Readonly<Partial<Record<RegionCode, number>>>;
 }
@@ -208,6 +210,7 @@ export const LAKESIDE: PracticeSpec = {
     },
   ],
   queues: queueIds('lakeside'),
+  homeRegion: 'IL',
   regionWeights: { IL: 60, NY: 8, FL: 8, CO: 7, AZ: 7, CA: 10 },
 };
 
@@ -269,6 +272,7 @@ export const RIVERBEND: PracticeSpec = {
     },
   ],
   queues: queueIds('riverbend'),
+  homeRegion: 'CO',
   regionWeights: { CO: 9, AZ: 1 },
 };
 
