@@ -1,6 +1,14 @@
 import { Operator, validateResource } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import type { Appointment, CareTeam, Consent, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Bundle,
+  CareTeam,
+  Consent,
+  Organization,
+  Patient,
+  Resource,
+} from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
