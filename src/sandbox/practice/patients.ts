@@ -472,6 +472,7 @@ export function buildPatients(
   return { profiles, patients, conditions, consents };
 }
 
+/** The engine's Consent with the sandbox's id and meta, id first as a server would write it. */
 function withIdAndMeta(consent: Consent, id: string, spec: PracticeSpec): Consent {
-  return { ...consent, id, meta: practiceMeta(spec) };
+  return { resourceType: 'Consent', id, meta: practiceMeta(spec), ...consent };
 }
