@@ -242,13 +242,19 @@ interface FollowUp {
   landline: boolean;
 }
 
-/** A claimed request on its way out, with what its send-time check needs. */
-interface Claimed {
-  request: CommunicationRequest;
-  check: Omit<Parameters<typeof sendTimeCheck>[0], 'sent'>;
-  carePlan?: CarePlan;
-  definition?: WorkflowDefinition;
-}
+/**
+ * A claimed request: on its way out (with what its send-time check needs), or abandoned by an earlier run
+ * and to be recorded without sending.
+ */
+type Claimed =
+  | {
+      request: CommunicationRequest;
+      recover?: false;
+      check: Omit<Parameters<typeof sendTimeCheck>[0], 'sent'>;
+      carePlan?: CarePlan;
+      definition?: WorkflowDefinition;
+    }
+  | { request: CommunicationRequest; recover: true };
 
 async function dispatchPage(
   medplum: MedplumClient,
@@ -370,22 +376,19 @@ async function dispatchPage(
     }
   }
 
-  const sendingPatients = [
-    ...toSend.flatMap((c) => (c ? [c.request.subject?.reference ?? ''] : [])),
-    ...abandoned.map((r) => r.subject?.reference ?? ''),
-  ];
-  const threads = await ensureThreads(medplum, sendingPatients);
-
   for (const request of abandoned) {
     // The run that claimed it stopped before recording its results. Whatever it recorded stands; if it
     // recorded nothing, the message may well have gone out, and sending it again could text the patient
-    // twice: it is recorded as sent with unknown delivery, like a send that timed out.
+    // twice: it is claimed afresh and recorded below as sent with unknown delivery, like a send that
+    // timed out.
     const base = withoutClaim(request);
     const ifMatch = versionOf(request);
     const done = recorded.get(communicationKey(request));
     kinds.push('recover');
-    toSend.push(undefined);
-    if (done?.status === 'not-done') {
+    if (!done) {
+      first.push(put(withClaim(request, now), ifMatch));
+      toSend.push({ request, recover: true });
+    } else if (done.status === 'not-done') {
       first.push(
         put(
           {
@@ -396,23 +399,9 @@ async function dispatchPage(
           ifMatch,
         ),
       );
-      continue;
-    }
-    first.push(put({ ...base, status: 'completed', occurrenceDateTime: done?.sent ?? now }, ifMatch));
-    if (!done) {
-      const patientRef = request.subject?.reference ?? '';
-      first.push(
-        createCommunication(request, {
-          channel: channelOf(request) ?? 'sms',
-          text: request.payload?.[0]?.contentString ?? '',
-          providerId: '',
-          providerStatus: 'unknown',
-          thread: threads.get(patientRef),
-          now,
-          note: 'The dispatch run that claimed this message stopped before recording whether it went out; it was not sent again.',
-        }),
-      );
-      kinds.push('recover');
+      toSend.push(undefined);
+    } else {
+      first.push(put({ ...base, status: 'completed', occurrenceDateTime: done.sent ?? now }, ifMatch));
       toSend.push(undefined);
     }
   }
@@ -424,7 +413,7 @@ async function dispatchPage(
     const kind = kinds[i];
     if (!/^2/.test(status)) {
       // 412: another run got there first. Anything else (429, 5xx): untouched, the next run tries again.
-      if (kind !== 'recover') summary.skippedClaimed++;
+      summary.skippedClaimed++;
       return;
     }
     const claim = toSend[i];
@@ -433,17 +422,41 @@ async function dispatchPage(
     } else if (kind === 'hold') summary.held++;
     else if (kind === 'defer') summary.deferred++;
     else if (kind === 'revoke') summary.revoked++;
-    else if (kind === 'recover' && first[i]?.request?.method === 'PUT') summary.recovered++;
+    else summary.recovered++;
   });
+  // Threads only for patients this run is about to write to: a run that lost every claim creates none.
+  const threads = await ensureThreads(
+    medplum,
+    claimed.map((c) => c.request.subject?.reference ?? ''),
+  );
 
   const results: BundleEntry[] = [];
   // Which result entries belong to which request, to tell what was recorded.
   const groups: { request: CommunicationRequest; entries: number[]; followUp?: FollowUp }[] = [];
-  for (const { request, check, carePlan, definition } of claimed) {
+  for (const claim of claimed) {
+    const { request } = claim;
     const patientRef = request.subject?.reference ?? '';
     const base = withoutClaim(request);
     const group = { request, entries: [results.length] as number[] };
     groups.push(group);
+    if (claim.recover) {
+      summary.recovered++;
+      results.push(put({ ...base, status: 'completed', occurrenceDateTime: now }));
+      group.entries.push(results.length);
+      results.push(
+        createCommunication(request, {
+          channel: channelOf(request) ?? 'sms',
+          text: request.payload?.[0]?.contentString ?? '',
+          providerId: '',
+          providerStatus: 'unknown',
+          thread: threads.get(patientRef),
+          now,
+          note: 'The dispatch run that claimed this message stopped before recording whether it went out; it was not sent again.',
+        }),
+      );
+      continue;
+    }
+    const { check, carePlan, definition } = claim;
     if (options.now().getTime() > deadline) {
       // Out of time: give it back unsent for the next run rather than be cut off mid-page.
       summary.released++;

@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
 import { buildConsent, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
 import { runDispatch, type DispatchSendResult, type SendFn } from '../../src/fhir/dispatchRun';
+import { MESSAGE_SUBJECT_EXT } from '../../src/fhir/messageSubject';
+import { replyRequests } from '../../src/fhir/replyRequests';
 import { loadPracticeSettings } from '../../src/fhir/practice';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
 import { medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
@@ -229,5 +231,69 @@ describe('runDispatch', () => {
       (r) => r.occurrenceDateTime === '2026-11-20T22:01:00.000Z',
     );
     expect(held.map((r) => r.status)).toEqual(['active']);
+  });
+
+  it('emails go out with the subject planned for their step, kept on the request and the Communication', async () => {
+    const patientId = await enrolPatient({
+      telecom: [{ system: 'email', value: 'ana.testpatient@example.com' }],
+    });
+    const [planned] = (await requests(patientId)).filter(
+      (r) => r.status === 'active' && (r.occurrenceDateTime ?? '') <= '2026-11-20T21:01:00Z',
+    );
+    expect(planned?.extension?.find((e) => e.url === MESSAGE_SUBJECT_EXT)?.valueString).toBe(
+      'Your appointment at Lakeside Family Clinic is booked',
+    );
+    const { sent, send } = recordingSender();
+    await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') });
+    await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-28T15:31:00Z') });
+    expect(sent.map((m) => [m.channel, m.subject])).toEqual([
+      ['email', 'Your appointment at Lakeside Family Clinic is booked'],
+      ['email', 'Reminder: your appointment on Tue, Dec 1'],
+    ]);
+    const comms = await medplum.searchResources(
+      'Communication',
+      { subject: `Patient/${patientId}`, _count: '100' },
+      { cache: 'no-cache' },
+    );
+    expect(comms.filter((c) => c.partOf).map((c) => c.topic?.text)).toEqual(sent.map((m) => m.subject));
+  });
+
+  it('a reply to the patient is neither held by the caps nor counted towards them', async () => {
+    const patientId = await enrolPatient();
+    const [plan] = await medplum.searchResources(
+      'CarePlan',
+      { subject: `Patient/${patientId}` },
+      { cache: 'no-cache' },
+    );
+    const { sent, send } = recordingSender();
+    // The booking confirmation uses the day's one reminder message.
+    await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') });
+    const replies = replyRequests(
+      { replies: [{ text: 'Thanks, we got your message.', language: 'en', channel: 'sms', purpose: 'ack' }] },
+      {
+        ...(plan ? { carePlan: plan } : {}),
+        patientRef: `Patient/${patientId}`,
+        now: '2026-11-20T21:30:00.000Z',
+        key: 'test:ack',
+      },
+    );
+    for (const r of replies) await medplum.createResource(r);
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      now: at('2026-11-20T21:31:00Z'),
+    });
+    expect(summary).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sent.map((m) => m.text)).toEqual([
+      expect.stringContaining('Lakeside'),
+      'Thanks, we got your message.',
+    ]);
+    // Nor does the reply use up the week's three: after the 3-day reminder on Saturday, the 1-day one still
+    // goes on Monday (counting the reply, it would be a fourth message in seven days).
+    await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-28T15:31:00Z') });
+    const monday = await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-30T15:31:00Z') });
+    expect(monday).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sent).toHaveLength(4);
   });
 });
