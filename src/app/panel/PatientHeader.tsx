@@ -58,8 +58,7 @@ export function PatientHeader(props: PatientHeaderProps): JSX.Element {
                   title={c.reason ?? `${CHANNEL_LABELS[c.channel]} allowed`}
                   style={{ textTransform: 'none' }}
                 >
-                  {CHANNEL_LABELS[c.channel]} {c.channel === 'email' ? c.address : displayPhone(c.address)}
-                  {c.preferred ? ' · preferred' : ''} · {c.allowed ? 'allowed' : 'opted out'}
+                  {`${CHANNEL_LABELS[c.channel]} ${c.channel === 'email' ? c.address : displayPhone(c.address)}${c.preferred ? ' · preferred' : ''} · ${c.allowed ? 'allowed' : 'opted out'}`}
                 </Badge>
               ))
             )}

@@ -26,40 +26,38 @@ export function PlanTimeline(props: { items: readonly TimelineItem[]; zone: stri
     );
   }
   return (
-    <Box component="ol" p={0} m={0} style={{ listStyle: 'none' }}>
-      <Stack gap={6}>
-        {props.items.map((item) => {
-          const kind = KIND_LABELS[item.kind];
-          return (
-            <Box
-              component="li"
-              key={item.key}
-              pl="xs"
-              style={{ borderLeft: '2px solid var(--mantine-color-gray-4)' }}
-              data-kind={item.kind}
-            >
-              <Text size="xs" c="gray.8">
-                <Badge size="xs" variant="light" color={kind.color} mr={4}>
-                  {kind.label}
-                </Badge>
-                {formatInZone(item.at, props.zone)}
-                {item.channel ? ` · ${item.channel.toUpperCase()}` : ''}
+    <Stack component="ol" gap={6} p={0} m={0} style={{ listStyle: 'none' }}>
+      {props.items.map((item) => {
+        const kind = KIND_LABELS[item.kind];
+        return (
+          <Box
+            component="li"
+            key={item.key}
+            pl="xs"
+            style={{ borderLeft: '2px solid var(--mantine-color-gray-4)' }}
+            data-kind={item.kind}
+          >
+            <Text size="xs" c="gray.8">
+              <Badge size="xs" variant="light" color={kind.color} mr={4}>
+                {kind.label}
+              </Badge>
+              {formatInZone(item.at, props.zone)}
+              {item.channel ? ` · ${item.channel.toUpperCase()}` : ''}
+            </Text>
+            <Text size="sm">{item.title}</Text>
+            {item.text ? (
+              <Text size="xs" c="gray.8" style={{ overflowWrap: 'anywhere' }}>
+                “{item.text}”
               </Text>
-              <Text size="sm">{item.title}</Text>
-              {item.text ? (
-                <Text size="xs" c="gray.8" style={{ overflowWrap: 'anywhere' }}>
-                  “{item.text}”
-                </Text>
-              ) : null}
-              {item.reasons.map((r) => (
-                <Text key={r} size="xs" c="yellow.9">
-                  {r}
-                </Text>
-              ))}
-            </Box>
-          );
-        })}
-      </Stack>
-    </Box>
+            ) : null}
+            {item.reasons.map((r) => (
+              <Text key={r} size="xs" c="yellow.9">
+                {r}
+              </Text>
+            ))}
+          </Box>
+        );
+      })}
+    </Stack>
   );
 }

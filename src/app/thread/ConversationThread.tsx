@@ -97,13 +97,11 @@ export function ConversationThread(props: ConversationThreadProps): JSX.Element 
           No messages yet.
         </Text>
       ) : (
-        <Box component="ul" aria-label="Messages" p={0} m={0} style={{ listStyle: 'none' }}>
-          <Stack gap={6}>
-            {messages.map((m) => (
-              <Message key={m.key} message={m} zone={zone} />
-            ))}
-          </Stack>
-        </Box>
+        <Stack component="ul" gap={6} aria-label="Messages" p={0} m={0} style={{ listStyle: 'none' }}>
+          {messages.map((m) => (
+            <Message key={m.key} message={m} zone={zone} />
+          ))}
+        </Stack>
       )}
       {next ? (
         <Text size="xs" c="gray.7">
