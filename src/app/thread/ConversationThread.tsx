@@ -3,7 +3,7 @@
  * patient said (with the understood intent), staff replies still waiting for the dispatcher, and what
  * automation will send next. Reusable: the chart panel and the coordinators' conversation page both use it.
  */
-import { Alert, Badge, Box, Group, Loader, Paper, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Group, Loader, Paper, Stack, Text } from '@mantine/core';
 import type { Patient } from '@medplum/fhirtypes';
 import type { JSX } from 'react';
 import { resolveTimeZone } from '../../engine';
