@@ -474,5 +474,6 @@ export function buildPatients(
 
 /** The engine's Consent with the sandbox's id and meta, id first as a server would write it. */
 function withIdAndMeta(consent: Consent, id: string, spec: PracticeSpec): Consent {
-  return { resourceType: 'Consent', id, meta: practiceMeta(spec), ...consent };
+  const { resourceType, ...rest } = consent;
+  return { resourceType, id, meta: practiceMeta(spec), ...rest };
 }
