@@ -52,6 +52,9 @@ export interface Funnel {
 /** The stages in order, for tables and charts. */
 export const FUNNEL_STAGES = ['sent', 'delivered', 'replied', 'completed'] as const;
 
+/** A funnel stage. */
+export type FunnelStage = (typeof FUNNEL_STAGES)[number];
+
 /** Funnels per workflow purpose, sorted by purpose. */
 export function computeFunnels(input: FunnelInput): Funnel[] {
   const from = Date.parse(input.period.start);
@@ -98,11 +101,11 @@ export function computeFunnels(input: FunnelInput): Funnel[] {
 }
 
 /** Where a funnel loses the most patients: the step with the largest drop from the stage before. */
-export function biggestDrop(f: Funnel): { from: string; to: string; lost: number } | undefined {
-  let best: { from: string; to: string; lost: number } | undefined;
+export function biggestDrop(f: Funnel): { from: FunnelStage; to: FunnelStage; lost: number } | undefined {
+  let best: { from: FunnelStage; to: FunnelStage; lost: number } | undefined;
   for (let i = 1; i < FUNNEL_STAGES.length; i++) {
-    const from = FUNNEL_STAGES[i - 1] as (typeof FUNNEL_STAGES)[number];
-    const to = FUNNEL_STAGES[i] as (typeof FUNNEL_STAGES)[number];
+    const from = FUNNEL_STAGES[i - 1] as FunnelStage;
+    const to = FUNNEL_STAGES[i] as FunnelStage;
     const lost = f[from] - f[to];
     if (lost > 0 && (!best || lost > best.lost)) {
       best = { from, to, lost };

@@ -7,3 +7,4 @@ export * from './funnel';
 export * from './cohorts';
 export * from './csv';
 export * from './loadReport';
+export * from './summary';
