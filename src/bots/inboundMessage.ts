@@ -12,7 +12,7 @@ import {
   type BotEvent,
   type MedplumClient,
 } from '@medplum/core';
-import type { Binary, Patient, Task } from '@medplum/fhirtypes';
+import type { Binary, CarePlan, Communication, Patient, Task } from '@medplum/fhirtypes';
 import {
   escapeXml,
   messagingTwiml,
@@ -23,8 +23,11 @@ import {
 import {
   applyEvent,
   buildTask,
+  channelOf,
   classifyReply,
   displayPhone,
+  ID_SYSTEM,
+  ifNoneExist,
   stepDuration,
   toE164,
   type Channel,
@@ -34,12 +37,17 @@ import {
 } from '../engine';
 import { conversationState, definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import {
+  claimInbound,
   enrolmentForReply,
+  finishInbound,
   inboundByProviderId,
   inboundCommunication,
+  isPendingInbound,
   lastOutbound,
   patientsByPhone,
+  recordInbound,
 } from '../fhir/inbound';
+import { replyRequests } from '../fhir/replyRequests';
 import { ensureThreads } from '../fhir/threads';
 import { writeTransition } from '../fhir/writeChanges';
 import { loadBotSetup } from './botSetup';
@@ -88,11 +96,23 @@ export function verifiedParams(event: BotEvent): Record<string, string> {
   return params;
 }
 
-/** The bot's logic after verification (the sandbox and tests call this). */
+/** What acting on an inbound message needs besides the client. */
+export interface InboundContext {
+  readonly practice: PracticeSettings;
+  readonly workflows: readonly WorkflowDefinition[];
+  readonly now: Date;
+}
+
+/**
+ * The bot's logic after verification (the sandbox and tests call this). The message is recorded first
+ * (pending, keyed by Twilio's id), then claimed, acted on and marked done: a Twilio retry or a second copy
+ * arriving at once gets an empty answer, and a run that fails part-way leaves the message pending for a
+ * retry or the watchdog to finish (resumeInbound), never lost.
+ */
 export async function handleInbound(
   medplum: MedplumClient,
   params: Record<string, string>,
-  ctx: { practice: PracticeSettings; workflows: readonly WorkflowDefinition[]; now: Date },
+  ctx: InboundContext,
 ): Promise<InboundResult> {
   const now = ctx.now.toISOString();
   const voice =
@@ -100,22 +120,23 @@ export async function handleInbound(
   const channel: Channel = voice ? 'voice' : 'sms';
   const providerId =
     params.MessageSid ?? params.SmsSid ?? (params.CallSid ? `${params.CallSid}:${params.Digits ?? ''}` : '');
-  // A caller pressed a key on the reminder call: read it like the same key sent by text.
-  const text = (
-    voice ? (voiceKeyToReply(params.Digits ?? '') ?? params.Digits ?? '') : (params.Body ?? '')
-  ).slice(0, 1600);
+  // A caller pressed a key on the reminder call: read it like the same key sent by text. The text is kept
+  // whole, however long (Twilio joins a long SMS into one body of up to 1,600 characters).
+  const text = voice ? (voiceKeyToReply(params.Digits ?? '') ?? params.Digits ?? '') : (params.Body ?? '');
   const answer = (replies: readonly string[]): string =>
     voice ? voiceTwiml(replies) : messagingTwiml(replies);
 
-  if (!params.From) {
+  const from = params.From?.trim() ?? '';
+  if (!from) {
     throw new OperationOutcomeError(badRequest('webhook body has no From number'));
   }
-  if (await inboundByProviderId(medplum, providerId)) {
+  const existing = await inboundByProviderId(medplum, providerId);
+  if (existing && !isPendingInbound(existing)) {
     // Twilio retried a request we already handled: answer nothing rather than act twice.
     return { twiml: answer([]), duplicate: true };
   }
-  const from = toE164(params.From) ?? params.From;
-  const candidates = toE164(params.From) ? await patientsByPhone(medplum, from) : [];
+  const e164 = toE164(from);
+  const candidates = e164 ? await patientsByPhone(medplum, e164) : [];
   const outbound = await lastOutbound(
     medplum,
     candidates.map((p) => `Patient/${p.id ?? ''}`),
@@ -126,9 +147,20 @@ export async function handleInbound(
       : candidates.find((p) => outbound?.subject?.reference === `Patient/${p.id ?? ''}`);
 
   if (!patient) {
-    // Unknown number, or a number shared by several patients with no conversation to tell them apart.
-    const comm = await medplum.createResource(inboundCommunication({ providerId, text, channel, from, now }));
-    await medplum.createResource(unmatchedTask(comm.id ?? '', candidates, ctx.practice, now));
+    // Unknown number (or not a phone number at all), or a number shared by several patients with no
+    // conversation to tell them apart: a person reads it.
+    const comm = await claimInbound(
+      medplum,
+      existing ??
+        (await recordInbound(
+          medplum,
+          inboundCommunication({ providerId, text, channel, from: e164 ?? from, now }),
+        )),
+      ctx.now,
+    );
+    if (!comm) return { twiml: answer([]), duplicate: true };
+    await createUnmatchedTask(medplum, comm, candidates, ctx.practice, now);
+    await finishInbound(medplum, comm);
     const polite =
       candidates.length > 1
         ? `Thanks for your message. A member of the ${ctx.practice.name} team will get back to you.`
@@ -137,57 +169,163 @@ export async function handleInbound(
   }
 
   const patientRef = `Patient/${patient.id ?? ''}`;
-  const classification = classifyReply(text);
   const carePlan = await enrolmentForReply(medplum, patientRef, outbound);
-  const definition = carePlan ? definitionFor(carePlan, ctx.workflows) : undefined;
   const threads = await ensureThreads(medplum, [patientRef]);
-  const comm = await medplum.createResource(
-    inboundCommunication({
-      providerId,
-      text,
-      channel,
-      patientRef,
-      ...(threads.get(patientRef) ? { thread: threads.get(patientRef) } : {}),
-      ...(outbound ? { outbound } : {}),
-      ...(carePlan ? { carePlan } : {}),
-      classification,
-      from,
-      now,
-    }),
+  const thread = threads.get(patientRef);
+  const classification = classifyReply(text);
+  const comm = await claimInbound(
+    medplum,
+    existing ??
+      (await recordInbound(
+        medplum,
+        inboundCommunication({
+          providerId,
+          text,
+          channel,
+          patientRef,
+          ...(thread ? { thread } : {}),
+          ...(outbound ? { outbound } : {}),
+          ...(carePlan ? { carePlan } : {}),
+          classification,
+          from: e164 ?? from,
+          now,
+        }),
+      )),
+    ctx.now,
   );
+  if (!comm) {
+    // Another copy of this request is acting on it right now.
+    return { twiml: answer([]), duplicate: true };
+  }
+  const transition = await actOnInbound(
+    medplum,
+    comm,
+    { patient, carePlan, classification, text, channel },
+    ctx,
+  );
+  const replies = transition.replies.map((r) => r.text);
+  // The answers are part of the conversation too; keyed by the message, so a resumed run adds none twice.
+  for (const [i, reply] of replies.entries()) {
+    const key = `answer:Communication/${comm.id ?? ''}:${i}`;
+    await medplum.createResourceIfNoneExist<Communication>(
+      {
+        resourceType: 'Communication',
+        identifier: [{ system: ID_SYSTEM.request, value: key }],
+        status: 'completed',
+        ...(thread ? { partOf: [{ reference: thread }] } : {}),
+        inResponseTo: [{ reference: `Communication/${comm.id ?? ''}` }],
+        ...(carePlan?.id ? { basedOn: [{ reference: `CarePlan/${carePlan.id}` }] } : {}),
+        subject: { reference: patientRef as `Patient/${string}` },
+        recipient: [{ reference: patientRef as `Patient/${string}` }],
+        sent: now,
+        payload: [{ contentString: reply }],
+      },
+      `identifier=${encodeURIComponent(`${ID_SYSTEM.request}|${key}`)}`,
+    );
+  }
+  await finishInbound(medplum, comm);
+  return { twiml: answer(replies), intent: classification.intent, patient: patientRef };
+}
+
+/**
+ * Finishes an inbound message a bot recorded but did not finish acting on (the watchdog calls this for
+ * messages still pending after a few minutes). The webhook's answer is gone with that request, so the
+ * replies are queued for dispatch instead, as replies to the message (exempt from the caps).
+ */
+export async function resumeInbound(
+  medplum: MedplumClient,
+  pending: Communication,
+  ctx: InboundContext,
+): Promise<{ resumed: boolean; replies: number }> {
+  const comm = await claimInbound(medplum, pending, ctx.now);
+  if (!comm) return { resumed: false, replies: 0 };
+  const now = ctx.now.toISOString();
+  const patientRef = comm.subject?.reference;
+  if (!patientRef) {
+    await createUnmatchedTask(medplum, comm, [], ctx.practice, now);
+    await finishInbound(medplum, comm);
+    return { resumed: true, replies: 0 };
+  }
+  const patient = await medplum.readResource('Patient', patientRef.slice('Patient/'.length));
+  const planRef = comm.basedOn?.find((b) => b.reference?.startsWith('CarePlan/'))?.reference;
+  const carePlan = planRef
+    ? await medplum.readResource('CarePlan', planRef.slice('CarePlan/'.length))
+    : await enrolmentForReply(medplum, patientRef, undefined);
+  const text = comm.payload?.[0]?.contentString ?? '';
+  const channel: Channel = channelOf(comm) ?? 'sms';
+  const classification = classifyReply(text);
+  const transition = await actOnInbound(
+    medplum,
+    comm,
+    { patient, carePlan, classification, text, channel },
+    ctx,
+  );
+  const requests = replyRequests(transition, {
+    ...(carePlan ? { carePlan } : {}),
+    patientRef,
+    now,
+    key: `inbound:Communication/${comm.id ?? ''}`,
+    ...(ctx.practice.organization ? { sender: ctx.practice.organization } : {}),
+    inResponseTo: { reference: `Communication/${comm.id ?? ''}` },
+  });
+  await writeTransition(medplum, { ...emptyTransition(), requests });
+  await finishInbound(medplum, comm);
+  return { resumed: true, replies: requests.length };
+}
+
+/** Applies the engine's transition for a recorded message and writes it; returns it for the replies. */
+async function actOnInbound(
+  medplum: MedplumClient,
+  comm: Communication,
+  args: {
+    patient: Patient;
+    carePlan: CarePlan | undefined;
+    classification: ReturnType<typeof classifyReply>;
+    text: string;
+    channel: Channel;
+  },
+  ctx: InboundContext,
+): Promise<Transition> {
+  const definition = args.carePlan ? definitionFor(args.carePlan, ctx.workflows) : undefined;
   const state =
-    carePlan && definition
-      ? await loadEnrolmentState(medplum, { carePlan, definition, practice: ctx.practice, now: ctx.now })
-      : await conversationState(medplum, { patient, practice: ctx.practice, now: ctx.now });
+    args.carePlan && definition
+      ? await loadEnrolmentState(medplum, {
+          carePlan: args.carePlan,
+          definition,
+          practice: ctx.practice,
+          now: ctx.now,
+        })
+      : await conversationState(medplum, { patient: args.patient, practice: ctx.practice, now: ctx.now });
   const transition = applyEvent(state, {
     type: 'reply',
-    classification,
-    text,
+    classification: args.classification,
+    text: args.text,
     communication: { reference: `Communication/${comm.id ?? ''}` },
-    channel,
+    channel: args.channel,
   });
   await writeTransition(medplum, withoutUnsavedPlan(transition));
-  const replies = transition.replies.map((r) => r.text);
-  // The answers are part of the conversation too.
-  for (const reply of replies) {
-    await medplum.createResource({
-      resourceType: 'Communication',
-      status: 'completed',
-      ...(threads.get(patientRef) ? { partOf: [{ reference: threads.get(patientRef) ?? '' }] } : {}),
-      inResponseTo: [{ reference: `Communication/${comm.id ?? ''}` }],
-      ...(carePlan?.id ? { basedOn: [{ reference: `CarePlan/${carePlan.id}` }] } : {}),
-      subject: { reference: patientRef as `Patient/${string}` },
-      recipient: [{ reference: patientRef as `Patient/${string}` }],
-      sent: now,
-      payload: [{ contentString: reply }],
-    });
-  }
-  return { twiml: answer(replies), intent: classification.intent, patient: patientRef };
+  return transition;
+}
+
+function emptyTransition(): Transition {
+  return { revoked: [], requests: [], replies: [], consents: [], tasks: [], cancelledTasks: [], log: [] };
 }
 
 function withoutUnsavedPlan(t: Transition): Transition {
   // The stand-in plan of a reply outside any enrolment has no id and is never written.
   return t.carePlan && !t.carePlan.id ? { ...t, carePlan: undefined } : t;
+}
+
+async function createUnmatchedTask(
+  medplum: MedplumClient,
+  comm: Communication,
+  candidates: readonly Patient[],
+  practice: PracticeSettings,
+  now: string,
+): Promise<void> {
+  const task = unmatchedTask(comm.id ?? '', candidates, practice, now);
+  const key = task.identifier?.[0]?.value ?? '';
+  await medplum.createResourceIfNoneExist(task, ifNoneExist('task', key));
 }
 
 function unmatchedTask(

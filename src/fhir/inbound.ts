@@ -5,7 +5,15 @@
 
 import type { MedplumClient } from '@medplum/core';
 import type { CarePlan, Communication, Patient } from '@medplum/fhirtypes';
-import { EXT, ID_SYSTEM, mediumFor, toE164, type Channel, type ReplyClassification } from '../engine';
+import {
+  CARELOOP_BASE,
+  EXT,
+  ID_SYSTEM,
+  mediumFor,
+  toE164,
+  type Channel,
+  type ReplyClassification,
+} from '../engine';
 
 /** The spellings a number may be stored under in Patient.telecom, for an exact-match token search. */
 export function phoneSpellings(e164: string): string[] {
@@ -125,4 +133,108 @@ export function inboundCommunication(args: {
     received: args.now,
     payload: [{ contentString: args.text }],
   };
+}
+
+/**
+ * Tag on an inbound Communication whose message has been recorded but not yet acted on. It is removed
+ * when the bot has written the transition and answered; the watchdog finishes any it finds left behind
+ * (a FHIR failure mid-way), so a recorded message is never dropped.
+ */
+export const INBOUND_PENDING_TAG = {
+  system: `${CARELOOP_BASE}/CodeSystem/bot-processed`,
+  code: 'careloop-inbound-pending',
+} as const;
+
+/** The search token for INBOUND_PENDING_TAG (`_tag`). */
+export const INBOUND_PENDING_TOKEN = `${INBOUND_PENDING_TAG.system}|${INBOUND_PENDING_TAG.code}`;
+
+/** Set on a pending inbound Communication while a bot acts on it (valueDateTime: since when). */
+export const INBOUND_CLAIM_EXT = `${CARELOOP_BASE}/StructureDefinition/processing-claim`;
+
+/** How long one bot's claim on an inbound message keeps others off it (Twilio waits 15 s for an answer). */
+export const INBOUND_CLAIM_LEASE_MS = 2 * 60_000;
+
+/** Whether the message still has to be acted on. */
+export function isPendingInbound(c: Communication): boolean {
+  return (
+    c.meta?.tag?.some(
+      (t) => t.system === INBOUND_PENDING_TAG.system && t.code === INBOUND_PENDING_TAG.code,
+    ) ?? false
+  );
+}
+
+/**
+ * Records an inbound message, pending. With a provider id it is a conditional create on that id, so a
+ * provider retry, even one arriving at the same moment, is the same Communication.
+ */
+export async function recordInbound(medplum: MedplumClient, comm: Communication): Promise<Communication> {
+  const pending: Communication = {
+    ...comm,
+    meta: { ...comm.meta, tag: [...(comm.meta?.tag ?? []), { ...INBOUND_PENDING_TAG }] },
+  };
+  const providerId = comm.identifier?.find((i) => i.system === ID_SYSTEM.providerMessage)?.value;
+  return providerId
+    ? medplum.createResourceIfNoneExist(
+        pending,
+        `identifier=${encodeURIComponent(`${ID_SYSTEM.providerMessage}|${providerId}`)}`,
+      )
+    : medplum.createResource(pending);
+}
+
+/**
+ * Claims a pending message for this run (a version-checked update). Undefined when it is not pending any
+ * more, another run holds a live claim on it, or another run changed it first: then this run leaves it.
+ */
+export async function claimInbound(
+  medplum: MedplumClient,
+  comm: Communication,
+  now: Date,
+): Promise<Communication | undefined> {
+  if (!isPendingInbound(comm)) return undefined;
+  const held = comm.extension?.find((e) => e.url === INBOUND_CLAIM_EXT)?.valueDateTime;
+  if (held && now.getTime() - Date.parse(held) < INBOUND_CLAIM_LEASE_MS) return undefined;
+  const claimed: Communication = {
+    ...comm,
+    extension: [
+      ...(comm.extension ?? []).filter((e) => e.url !== INBOUND_CLAIM_EXT),
+      { url: INBOUND_CLAIM_EXT, valueDateTime: now.toISOString() },
+    ],
+  };
+  const result = await medplum.executeBatch({
+    resourceType: 'Bundle',
+    type: 'batch',
+    entry: [
+      {
+        resource: claimed,
+        request: {
+          method: 'PUT',
+          url: `Communication/${comm.id ?? ''}`,
+          ...(comm.meta?.versionId ? { ifMatch: `W/"${comm.meta.versionId}"` } : {}),
+        },
+      },
+    ],
+  });
+  const entry = result.entry?.[0];
+  if (entry?.response?.status === '412') return undefined;
+  if (!/^2/.test(entry?.response?.status ?? '')) {
+    // 429/5xx: this run cannot act safely; the caller fails and the message stays pending.
+    throw new Error(
+      `could not claim Communication/${comm.id ?? ''}: ${entry?.response?.status ?? 'no answer'}`,
+    );
+  }
+  return (entry?.resource as Communication | undefined) ?? claimed;
+}
+
+/** Marks a claimed message as acted on: no longer pending, no claim. */
+export async function finishInbound(medplum: MedplumClient, comm: Communication): Promise<void> {
+  await medplum.updateResource<Communication>({
+    ...comm,
+    meta: {
+      ...comm.meta,
+      tag: (comm.meta?.tag ?? []).filter(
+        (t) => !(t.system === INBOUND_PENDING_TAG.system && t.code === INBOUND_PENDING_TAG.code),
+      ),
+    },
+    extension: (comm.extension ?? []).filter((e) => e.url !== INBOUND_CLAIM_EXT),
+  });
 }
