@@ -14,13 +14,15 @@ import {
   generateId,
   notFound,
   OperationOutcomeError,
+  type SearchRequest,
 } from '@medplum/core';
 import { MemoryRepository, type CreateResourceOptions } from '@medplum/fhir-router';
-import type { Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import type { Clock } from '../../bots/runtime';
 import type { WriteEvent } from '../context';
 import { accountsOf, computeCompartments, patientReferences } from './compartments';
 import type { Journal } from './journal';
+import { searchResources } from './search';
 
 type WithId<T extends Resource> = T & { id: string };
 
@@ -72,16 +74,23 @@ export class SandboxStore extends MemoryRepository {
     return current.length;
   }
 
+  /** MemoryRepository's map of current versions (type → id → resource); read, never written, here. */
+  private get current(): Map<string, Map<string, Resource>> {
+    return (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources;
+  }
+
   /** Every current resource (for compaction and tests). */
   all(): Resource[] {
-    const maps = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources;
-    return [...maps.values()].flatMap((byId) => [...byId.values()]);
+    return [...this.current.values()].flatMap((byId) => [...byId.values()]);
   }
 
   /** The current version, or undefined; no copy (callers must not modify it). */
   peek(resourceType: string, id: string): Resource | undefined {
-    const maps = (this as unknown as { resources: Map<string, Map<string, Resource>> }).resources;
-    return maps.get(resourceType)?.get(id);
+    return this.current.get(resourceType)?.get(id);
+  }
+
+  override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    return searchResources(this.current, searchRequest) as Bundle<WithId<T>>;
   }
 
   override async createResource<T extends Resource>(
