@@ -194,7 +194,12 @@ export async function startBotRuntime(ctx: SandboxContext, options: BotRuntimeOp
     const runs: Promise<unknown>[] = [];
     for (const bot of cronBots) {
       const name = bot.definition.name;
-      if (running.has(name)) continue; // checked again next time: still due then
+      const current = running.get(name);
+      if (current) {
+        // Wait for it (the clock's answer comes after due bots ran); still due at the next check.
+        runs.push(current.catch(() => undefined));
+        continue;
+      }
       const since = lastCheck.get(name) ?? now;
       if (cronDue(bot.definition.resource.cronString ?? '', since, now)) {
         lastCheck.set(name, now);

@@ -135,23 +135,55 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
     );
   }
 
-  /** Waits until the dispatcher has recorded the message (its provider id on a Communication). */
-  async function recorded(sid: string): Promise<void> {
-    if (options.waitForRecord === false) return;
+  // Sids waiting for their Communication, checked together once a second by one search (not one
+  // poller per message: a page of 200 sends would otherwise search the store 400 times a second).
+  const awaiting = new Map<string, { resolve: () => void; until: number }>();
+  let watching = false;
+  async function watchRecords(): Promise<void> {
+    if (watching) return;
+    watching = true;
     const client = medplum();
-    for (let waited = 0; waited < 120_000; waited += 500) {
-      try {
-        const found = await client.searchOne(
-          'Communication',
-          { identifier: `${ID_SYSTEM.providerMessage}|${sid}` },
-          { cache: 'no-cache' },
-        );
-        if (found) return;
-      } catch {
-        // the store may be busy or restarting: try again
+    try {
+      while (awaiting.size > 0) {
+        await sleep(1000);
+        const sids = [...awaiting.keys()];
+        for (let i = 0; i < sids.length; i += 50) {
+          const chunk = sids.slice(i, i + 50);
+          let found: string[] = [];
+          try {
+            const comms = await client.searchResources(
+              'Communication',
+              {
+                identifier: chunk.map((sid) => `${ID_SYSTEM.providerMessage}|${sid}`).join(','),
+                _count: '100',
+              },
+              { cache: 'no-cache' },
+            );
+            found = comms.flatMap((c) => (c.identifier ?? []).map((id) => id.value ?? ''));
+          } catch {
+            // the store may be busy: try again next round
+          }
+          for (const sid of chunk) {
+            const waiter = awaiting.get(sid);
+            if (waiter && (found.includes(sid) || Date.now() > waiter.until)) {
+              awaiting.delete(sid);
+              waiter.resolve();
+            }
+          }
+        }
       }
-      await sleep(500);
+    } finally {
+      watching = false;
     }
+  }
+
+  /** Waits until the dispatcher has recorded the message (its provider id on a Communication). */
+  function recorded(sid: string): Promise<void> {
+    if (options.waitForRecord === false) return Promise.resolve();
+    return new Promise((resolve) => {
+      awaiting.set(sid, { resolve, until: Date.now() + 120_000 });
+      void watchRecords();
+    });
   }
 
   async function messageCallbacks(message: PhoneMessage, landline: boolean): Promise<void> {
