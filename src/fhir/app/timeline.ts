@@ -171,6 +171,8 @@ export function planTimeline(
       key: `task-${t.id ?? ''}`,
     });
   }
+  items.sort((a, b) => instant(a.at) - instant(b.at));
+  // The outcome closes the timeline even when steps it cancelled were due later.
   const outcome = planOutcome(plan);
   if (outcome || plan.status === 'completed' || plan.status === 'revoked') {
     const at = plan.period?.end ?? plan.meta?.lastUpdated;
@@ -182,7 +184,7 @@ export function planTimeline(
       key: `outcome-${plan.id ?? ''}`,
     });
   }
-  return items.sort((a, b) => instant(a.at) - instant(b.at));
+  return items;
 }
 
 /** Plans in the order the panel lists them: active and paused first, then the most recently changed. */
