@@ -41,7 +41,7 @@ export async function reconcileOnStart(
       practice,
       workflows,
       clock: () => clock.now(),
-      // The server stamps _lastUpdated with real time; from the epoch means every stored appointment.
+      // From the epoch: every stored appointment, whenever it was written (seeded, or edited while down).
       updatedSince: new Date(0).toISOString(),
       lookbackMs: 2 * DAY_MS,
       settleMs: 0,
