@@ -21,9 +21,10 @@ import {
   type PracticeSettings,
   type WorkflowDefinition,
 } from '../engine';
+import { communicationKey } from '../fhir/dispatchRecords';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { writeTransition } from '../fhir/writeChanges';
-import { twimlBinary, verifiedParams } from './inboundMessage';
+import { asWebhookFailure, twimlBinary, verifiedParams } from './inboundMessage';
 import { loadBotSetup } from './botSetup';
 import { botClock, requireSecret } from './runtime';
 
@@ -49,9 +50,11 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
       },
     },
   });
-  const { practice, workflows } = await loadBotSetup(medplum, event, 'delivery-status');
-  await handleStatus(medplum, params, { practice, workflows, now: botClock().now() });
-  return twimlBinary('<Response/>');
+  return asWebhookFailure(async () => {
+    const { practice, workflows } = await loadBotSetup(medplum, event, 'delivery-status');
+    await handleStatus(medplum, params, { practice, workflows, now: botClock().now() });
+    return twimlBinary('<Response/>');
+  });
 }
 
 /** The bot's logic after verification (the sandbox and tests call this). */
@@ -94,12 +97,24 @@ export async function handleStatus(
     ],
     ...(status.failed ? { statusReason: { text: status.reason ?? 'not delivered' } } : {}),
   };
-  await medplum.updateResource(updated);
   const ref = `Communication/${communication.id ?? ''}`;
   if (!status.failed) {
+    await medplum.updateResource(updated);
     return { outcome: 'updated', communication: ref };
   }
+  // The failure is acted on before the status is recorded: if acting fails (FHIR 429/5xx), the callback
+  // answers 500 and, retried, is still an advance, so it is acted on then. Both steps are safe to repeat.
+  const outcome = await actOnFailure(medplum, communication, status, ctx);
+  await medplum.updateResource(updated);
+  return { outcome, communication: ref };
+}
 
+async function actOnFailure(
+  medplum: MedplumClient,
+  communication: Communication,
+  status: ReturnType<typeof mapMessageStatus>,
+  ctx: { practice: PracticeSettings; workflows: readonly WorkflowDefinition[]; now: Date },
+): Promise<'requeued' | 'failed'> {
   const requestRef = communication.basedOn?.find((b) =>
     b.reference?.startsWith('CommunicationRequest/'),
   )?.reference;
@@ -107,7 +122,13 @@ export async function handleStatus(
     ? await medplum.readResource('CommunicationRequest', requestRef.slice('CommunicationRequest/'.length))
     : undefined;
   if (!request) {
-    return { outcome: 'failed', communication: ref };
+    return 'failed';
+  }
+  const sendKey = communication.identifier?.find((i) => i.system === ID_SYSTEM.request)?.value;
+  if (request.status !== 'completed' || (sendKey !== undefined && sendKey !== communicationKey(request))) {
+    // Already acted on (a repeated callback), or this callback is about an earlier send of a request that
+    // has been sent again since: queuing it once more would send it twice.
+    return request.status === 'active' ? 'requeued' : 'failed';
   }
   const attempts =
     Number(request.extension?.find((e) => e.url === EXT.dispatchAttempts)?.valueInteger ?? 0) + 1;
@@ -126,7 +147,7 @@ export async function handleStatus(
       ],
     };
     await medplum.updateResource(requeued);
-    return { outcome: 'requeued', communication: ref };
+    return 'requeued';
   }
   const carePlanRef = request.basedOn?.find((b) => b.reference?.startsWith('CarePlan/'))?.reference;
   const carePlan = carePlanRef
@@ -154,7 +175,7 @@ export async function handleStatus(
       }),
     );
   }
-  return { outcome: 'failed', communication: ref };
+  return 'failed';
 }
 
 const PROVIDER_RANK: Readonly<Record<string, number>> = {

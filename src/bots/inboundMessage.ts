@@ -8,7 +8,9 @@
 import {
   forbidden,
   badRequest,
+  getStatus,
   OperationOutcomeError,
+  serverError,
   type BotEvent,
   type MedplumClient,
 } from '@medplum/core';
@@ -46,6 +48,7 @@ import {
   lastOutbound,
   patientsByPhone,
   recordInbound,
+  releaseInbound,
 } from '../fhir/inbound';
 import { replyRequests } from '../fhir/replyRequests';
 import { ensureThreads } from '../fhir/threads';
@@ -64,9 +67,26 @@ export interface InboundResult {
 /** Medplum entry point: returns a Binary holding the TwiML answer. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<Binary> {
   const params = verifiedParams(event);
-  const { practice, workflows } = await loadBotSetup(medplum, event, 'inbound-message');
-  const result = await handleInbound(medplum, params, { practice, workflows, now: botClock().now() });
-  return twimlBinary(result.twiml);
+  return asWebhookFailure(async () => {
+    const { practice, workflows } = await loadBotSetup(medplum, event, 'inbound-message');
+    const result = await handleInbound(medplum, params, { practice, workflows, now: botClock().now() });
+    return twimlBinary(result.twiml);
+  });
+}
+
+/**
+ * Runs a webhook's work so that any failure other than bad input (400) answers 500: Twilio then logs
+ * it and, with the connection override `#rp=5xx` on the webhook URL, retries, and the retry completes what
+ * was recorded (FHIR 429 and 5xx are passing conditions, not the caller's fault).
+ */
+export async function asWebhookFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof OperationOutcomeError && getStatus(err.outcome) === 400) throw err;
+    if (err instanceof OperationOutcomeError && getStatus(err.outcome) >= 500) throw err;
+    throw new OperationOutcomeError(serverError(err as Error));
+  }
 }
 
 /** Parses the form body and checks Twilio's signature against the exact public URL of this webhook. */
@@ -197,33 +217,43 @@ export async function handleInbound(
     // Another copy of this request is acting on it right now.
     return { twiml: answer([]), duplicate: true };
   }
-  const transition = await actOnInbound(
-    medplum,
-    comm,
-    { patient, carePlan, classification, text, channel },
-    ctx,
-  );
-  const replies = transition.replies.map((r) => r.text);
-  // The answers are part of the conversation too; keyed by the message, so a resumed run adds none twice.
-  for (const [i, reply] of replies.entries()) {
-    const key = `answer:Communication/${comm.id ?? ''}:${i}`;
-    await medplum.createResourceIfNoneExist<Communication>(
-      {
-        resourceType: 'Communication',
-        identifier: [{ system: ID_SYSTEM.request, value: key }],
-        status: 'completed',
-        ...(thread ? { partOf: [{ reference: thread }] } : {}),
-        inResponseTo: [{ reference: `Communication/${comm.id ?? ''}` }],
-        ...(carePlan?.id ? { basedOn: [{ reference: `CarePlan/${carePlan.id}` }] } : {}),
-        subject: { reference: patientRef as `Patient/${string}` },
-        recipient: [{ reference: patientRef as `Patient/${string}` }],
-        sent: now,
-        payload: [{ contentString: reply }],
-      },
-      `identifier=${encodeURIComponent(`${ID_SYSTEM.request}|${key}`)}`,
+  let replies: string[];
+  try {
+    const transition = await actOnInbound(
+      medplum,
+      comm,
+      { patient, carePlan, classification, text, channel },
+      ctx,
     );
+    replies = transition.replies.map((r) => r.text);
+    // The answers are part of the conversation too; keyed by the message, so a resumed run adds none twice.
+    for (const [i, reply] of replies.entries()) {
+      const key = `answer:Communication/${comm.id ?? ''}:${i}`;
+      await medplum.createResourceIfNoneExist<Communication>(
+        {
+          resourceType: 'Communication',
+          identifier: [{ system: ID_SYSTEM.request, value: key }],
+          status: 'completed',
+          ...(thread ? { partOf: [{ reference: thread }] } : {}),
+          inResponseTo: [{ reference: `Communication/${comm.id ?? ''}` }],
+          ...(carePlan?.id ? { basedOn: [{ reference: `CarePlan/${carePlan.id}` }] } : {}),
+          subject: { reference: patientRef as `Patient/${string}` },
+          recipient: [{ reference: patientRef as `Patient/${string}` }],
+          sent: now,
+          payload: [{ contentString: reply }],
+        },
+        `identifier=${encodeURIComponent(`${ID_SYSTEM.request}|${key}`)}`,
+      );
+    }
+    await finishInbound(medplum, comm);
+  } catch (err) {
+    // Recorded and still pending: a Twilio retry (connection override `rp=5xx`) or the watchdog finishes it.
+    await releaseInbound(medplum, comm);
+    console.error(
+      `inbound webhook: Communication/${comm.id ?? ''} recorded, not yet acted on: ${(err as Error).message}`,
+    );
+    throw new OperationOutcomeError(serverError(err as Error));
   }
-  await finishInbound(medplum, comm);
   return { twiml: answer(replies), intent: classification.intent, patient: patientRef };
 }
 

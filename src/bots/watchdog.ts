@@ -4,7 +4,9 @@
  * 1. Reconcile what Subscriptions missed (Medplum does not retry a bot a Subscription triggers):
  *    appointments updated in the lookback whose state implies enrolments that do not exist (or a cancelled
  *    one whose reminders still run) go through the appointment bot's logic again, and completed
- *    questionnaires without the processed tag through the survey bot's. Both are idempotent.
+ *    questionnaires without the processed tag through the survey bot's. Both are idempotent. Inbound
+ *    messages recorded but left pending (the inbound bot failed part-way) are finished, their replies
+ *    queued for dispatch.
  * 2. No reply after N touches: enrolments whose workflow has a `no-response-escalation` rule and whose
  *    recent messages went unanswered get the engine's `no-response` event (a call task, created once).
  *
@@ -16,11 +18,13 @@ import type { CarePlan, Communication } from '@medplum/fhirtypes';
 import { applyEvent, EXT, type PracticeSettings, type WorkflowDefinition } from '../engine';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { searchByValues, searchPages } from '../fhir/paging';
+import { INBOUND_PENDING_TOKEN, isPendingInbound } from '../fhir/inbound';
 import { enrolmentsByKey, expectationFor, missedBecause } from '../fhir/reconcile';
 import { isProcessed, PROCESSED_TAG_TOKEN, QUESTIONNAIRES, questionnaireOf } from '../fhir/surveyResponses';
 import { isFromPatient, unansweredTouches } from '../fhir/touches';
 import { writeTransition } from '../fhir/writeChanges';
 import { handleAppointment } from './appointmentEvents';
+import { resumeInbound } from './inboundMessage';
 import { loadBotSetup } from './botSetup';
 import { botClock } from './runtime';
 import { handleSurveyResponse } from './surveyResponse';
@@ -31,6 +35,8 @@ export interface WatchdogResult {
   complete: boolean;
   readonly appointments: { checked: number; readonly reconciled: string[] };
   readonly surveys: { checked: number; readonly reconciled: string[] };
+  /** Inbound messages the inbound bot recorded but did not finish acting on. */
+  readonly inbound: { checked: number; readonly resumed: string[] };
   readonly noResponse: { plansChecked: number; readonly escalated: string[] };
   /** One line per item that failed; the others were still done. */
   readonly errors: string[];
@@ -102,12 +108,13 @@ export async function handleWatchdog(medplum: MedplumClient, ctx: WatchdogContex
       complete: true,
       appointments: { checked: 0, reconciled: [] },
       surveys: { checked: 0, reconciled: [] },
+      inbound: { checked: 0, resumed: [] },
       noResponse: { plansChecked: 0, escalated: [] },
       errors: [],
     },
   };
   // Missed events first: they create and end the enrolments the no-response pass looks at.
-  for (const pass of [reconcileAppointments, reconcileSurveys, escalateNoResponse]) {
+  for (const pass of [reconcileAppointments, reconcileSurveys, resumeInboundMessages, escalateNoResponse]) {
     if (run.overBudget()) {
       run.result.complete = false;
       break;
@@ -250,6 +257,48 @@ async function reconcileSurveys(medplum: MedplumClient, run: Run): Promise<void>
         run.result.surveys.reconciled.push(
           `${done.response}: ${done.outcome}${done.detail ? ` (${done.detail})` : ''}`,
         );
+      },
+    );
+  }
+}
+
+/**
+ * Inbound messages still pending a few minutes after they arrived: the inbound bot failed after recording
+ * them (a FHIR error mid-way). Finishing one takes it out of the search, so like the survey pass the first
+ * page is read again until nothing new comes back.
+ */
+async function resumeInboundMessages(medplum: MedplumClient, run: Run): Promise<void> {
+  const pageSize = run.ctx.pageSize ?? 100;
+  const seen = new Set<string>();
+  for (;;) {
+    if (run.overBudget()) {
+      run.result.complete = false;
+      return;
+    }
+    const found = await medplum.searchResources(
+      'Communication',
+      { _tag: INBOUND_PENDING_TOKEN, _sort: '_lastUpdated', _count: String(pageSize + seen.size) },
+      { cache: 'no-cache' },
+    );
+    const fresh = found.filter((c) => !seen.has(c.id));
+    if (fresh.length === 0) {
+      return;
+    }
+    fresh.forEach((c) => seen.add(c.id));
+    run.result.inbound.checked += fresh.length;
+    await each(
+      run,
+      fresh.filter((c) => isPendingInbound(c) && settled(run, c)),
+      (c) => `Communication/${c.id}`,
+      async (comm) => {
+        const done = await resumeInbound(medplum, comm, {
+          practice: run.ctx.practice,
+          workflows: run.ctx.workflows,
+          now: run.now,
+        });
+        if (done.resumed) {
+          run.result.inbound.resumed.push(`Communication/${comm.id}: ${done.replies} repl(ies) queued`);
+        }
       },
     );
   }

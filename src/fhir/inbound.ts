@@ -238,3 +238,19 @@ export async function finishInbound(medplum: MedplumClient, comm: Communication)
     extension: (comm.extension ?? []).filter((e) => e.url !== INBOUND_CLAIM_EXT),
   });
 }
+
+/**
+ * Gives up this run's claim on a message it could not finish (it stays pending), so a Twilio retry can
+ * act on it at once instead of waiting out the lease. Best effort: when FHIR is down this fails too, and
+ * the lease runs out instead.
+ */
+export async function releaseInbound(medplum: MedplumClient, comm: Communication): Promise<void> {
+  try {
+    await medplum.updateResource<Communication>({
+      ...comm,
+      extension: (comm.extension ?? []).filter((e) => e.url !== INBOUND_CLAIM_EXT),
+    });
+  } catch {
+    // The lease covers it.
+  }
+}
