@@ -55,6 +55,10 @@ export interface TaskPanelProps {
   readonly queueOwners: Readonly<Record<string, string>>;
   /** The clock, so tests can fix it. */
   readonly now: () => Date;
+  /** Called with the saved task after each successful action. */
+  readonly onSaved?: (task: Task) => void;
+  /** Hide the "Open conversation" link (on the conversation page itself). */
+  readonly hideConversationLink?: boolean;
 }
 
 /** The action panel for one task. */
@@ -87,6 +91,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
           setConflict(undefined);
           clear?.();
           setSaved(label);
+          props.onSaved?.(savedTask);
         },
         onError: (err) => {
           if (err instanceof TaskConflictError) {
@@ -112,7 +117,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
           <Title order={3} size="h4">
             {taskTitle(task)} — {props.patientName}
           </Title>
-          {patientRef ? (
+          {patientRef && !props.hideConversationLink ? (
             <Button
               component={Link}
               to={`/conversations/${patientRef.slice('Patient/'.length)}`}

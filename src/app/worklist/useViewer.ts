@@ -7,6 +7,8 @@ import { formatHumanName, getReferenceString } from '@medplum/core';
 import { useMedplum } from '@medplum/react-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { CS } from '../../engine/codes';
+import type { CareloopSession } from '../session/session';
+import { useCareloopSession } from '../session/SessionContext';
 
 /** The signed-in coordinator as the worklist needs them. */
 export interface Viewer {
@@ -20,11 +22,24 @@ export interface Viewer {
   readonly loading: boolean;
 }
 
-/** The signed-in coordinator, their queues and the queues' CareTeams. */
+// The worklist also renders outside a SMART session (Medplum sign-in, tests); the session is optional here.
+function useOptionalSession(): CareloopSession | undefined {
+  try {
+    return useCareloopSession();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The signed-in coordinator (Medplum's profile, else the EHR's `fhirUser`), their queues and the queues'
+ * CareTeams.
+ */
 export function useViewer(): Viewer {
   const medplum = useMedplum();
+  const session = useOptionalSession();
   const profile = medplum.getProfile();
-  const me = profile ? getReferenceString(profile) : undefined;
+  const me = profile ? getReferenceString(profile) : session?.practitioner?.reference;
   const name = profile && 'name' in profile ? profile.name?.[0] : undefined;
   const display = name ? formatHumanName(name) : undefined;
   const teams = useQuery({

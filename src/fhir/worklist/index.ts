@@ -6,3 +6,4 @@ export * from './queueCounts';
 export * from './taskActions';
 export * from './saveTask';
 export * from './labels';
+export * from './conversationFacts';
