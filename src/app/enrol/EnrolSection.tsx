@@ -39,7 +39,7 @@ function optionLabel(o: EnrolmentOption, zone: string): string {
 /** The enrol button, options, preview and confirm. */
 export function EnrolSection(props: EnrolSectionProps): JSX.Element {
   const session = useCareloopSession();
-  const practice = usePractice();
+  const practice = usePractice(props.patient);
   const workflows = useWorkflows();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);

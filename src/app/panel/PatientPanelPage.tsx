@@ -69,7 +69,7 @@ function Panel(props: { patientId: string; ehrPatientId?: string | undefined }):
   const ehrAppointments = useEhrAppointments(props.ehrPatientId);
   const mirrors = useMedplumAppointments(props.patientId);
   const engagement = useEngagement(props.patientId);
-  const practice = usePractice();
+  const practice = usePractice(patient.data);
 
   if (patient.isError) {
     return <InPlaceError title="The patient could not be loaded" error={patient.error} />;

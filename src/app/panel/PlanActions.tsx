@@ -3,7 +3,7 @@
  * server refused) appear in place; the reason typed is kept until the action succeeds.
  */
 import { Alert, Button, Group, Stack, TextInput } from '@mantine/core';
-import type { CarePlan } from '@medplum/fhirtypes';
+import type { CarePlan, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { JSX } from 'react';
 import { definitionFor } from '../../fhir/enrolmentState';
@@ -18,10 +18,11 @@ import { useDraft } from '../state/draftStore';
 type Action = 'pause' | 'resume' | 'stop';
 
 /** The action row of one plan. */
-export function PlanActions(props: { plan: CarePlan; patientId: string }): JSX.Element | null {
+export function PlanActions(props: { plan: CarePlan; patient: Patient }): JSX.Element | null {
   const { plan } = props;
+  const patientId = props.patient.id ?? '';
   const session = useCareloopSession();
-  const practice = usePractice();
+  const practice = usePractice(props.patient);
   const workflows = useWorkflows();
   const queryClient = useQueryClient();
   const [reason, setReason, clearReason] = useDraft(`plan-reason:${plan.id ?? ''}`);
@@ -55,7 +56,7 @@ export function PlanActions(props: { plan: CarePlan; patientId: string }): JSX.E
     },
     onSuccess: async () => {
       clearReason();
-      await queryClient.invalidateQueries({ queryKey: queryKeys.engagement(props.patientId) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.engagement(patientId) });
     },
   });
   if (plan.status !== 'active' && plan.status !== 'on-hold') {

@@ -29,7 +29,6 @@ export interface PlansSectionProps {
 export function PlansSection(props: PlansSectionProps): JSX.Element {
   const workflows = useWorkflows();
   const plans = orderPlans(props.engagement.carePlans);
-  const patientId = props.patient.id ?? '';
   return (
     <Stack gap="xs" component="section" aria-labelledby="plans-title">
       <Title order={2} size="h5" id="plans-title">
@@ -77,7 +76,7 @@ export function PlansSection(props: PlansSectionProps): JSX.Element {
                   </Group>
                 </Group>
                 <PlanTimeline items={items} zone={props.zone} />
-                <PlanActions plan={plan} patientId={patientId} />
+                <PlanActions plan={plan} patient={props.patient} />
               </Stack>
             </Paper>
           );

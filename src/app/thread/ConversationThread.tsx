@@ -76,7 +76,7 @@ function Message(props: { message: ThreadMessage; zone: string }): JSX.Element {
 export function ConversationThread(props: ConversationThreadProps): JSX.Element {
   const patientId = props.patient.id ?? '';
   const engagement = useEngagement(patientId);
-  const practice = usePractice();
+  const practice = usePractice(props.patient);
   const zone = resolveTimeZone(props.patient, practice.data?.timeZone ?? 'UTC').zone;
   if (engagement.isPending) {
     return <Loader size="sm" aria-label="Loading the conversation" />;

@@ -47,7 +47,7 @@ export function ReplyBox(props: ReplyBoxProps): JSX.Element {
   const { patient } = props;
   const patientId = patient.id ?? '';
   const session = useCareloopSession();
-  const practice = usePractice();
+  const practice = usePractice(patient);
   const engagement = useEngagement(patientId);
   const queryClient = useQueryClient();
   const [text, setText, clearText] = useDraft(`reply:${patientId}`);
