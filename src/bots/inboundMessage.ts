@@ -49,6 +49,8 @@ import {
   patientsByPhone,
   recordInbound,
   releaseInbound,
+  retireInbound,
+  supersededCopy,
 } from '../fhir/inbound';
 import { replyRequests } from '../fhir/replyRequests';
 import { ensureThreads } from '../fhir/threads';
@@ -179,6 +181,10 @@ export async function handleInbound(
       ctx.now,
     );
     if (!comm) return { twiml: answer([]), duplicate: true };
+    if (await supersededCopy(medplum, comm)) {
+      await retireInbound(medplum, comm);
+      return { twiml: answer([]), duplicate: true };
+    }
     await createUnmatchedTask(medplum, comm, candidates, ctx.practice, now);
     await finishInbound(medplum, comm);
     const polite =
@@ -215,6 +221,10 @@ export async function handleInbound(
   );
   if (!comm) {
     // Another copy of this request is acting on it right now.
+    return { twiml: answer([]), duplicate: true };
+  }
+  if (await supersededCopy(medplum, comm)) {
+    await retireInbound(medplum, comm);
     return { twiml: answer([]), duplicate: true };
   }
   let replies: string[];

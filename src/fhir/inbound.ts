@@ -254,3 +254,35 @@ export async function releaseInbound(medplum: MedplumClient, comm: Communication
     // The lease covers it.
   }
 }
+
+/**
+ * Whether another copy of the same provider message exists with a smaller id. A conditional create is
+ * not atomic on every server (Medplum's in-memory repository creates two when two requests race), so
+ * after claiming its copy a run checks: the copy with the smallest id is the one that counts, and the run
+ * holding another one retires it (`retireInbound`) and answers nothing.
+ */
+export async function supersededCopy(medplum: MedplumClient, comm: Communication): Promise<boolean> {
+  const providerId = comm.identifier?.find((i) => i.system === ID_SYSTEM.providerMessage)?.value;
+  if (!providerId || !comm.id) return false;
+  const copies = await medplum.searchResources(
+    'Communication',
+    { identifier: `${ID_SYSTEM.providerMessage}|${providerId}`, _count: '10' },
+    { cache: 'no-cache' },
+  );
+  return copies.some((c) => c.status !== 'entered-in-error' && c.id < (comm.id ?? ''));
+}
+
+/** Retires a duplicate copy of a message: entered in error, no longer pending. */
+export async function retireInbound(medplum: MedplumClient, comm: Communication): Promise<void> {
+  await medplum.updateResource<Communication>({
+    ...comm,
+    status: 'entered-in-error',
+    meta: {
+      ...comm.meta,
+      tag: (comm.meta?.tag ?? []).filter(
+        (t) => !(t.system === INBOUND_PENDING_TAG.system && t.code === INBOUND_PENDING_TAG.code),
+      ),
+    },
+    extension: (comm.extension ?? []).filter((e) => e.url !== INBOUND_CLAIM_EXT),
+  });
+}
