@@ -1,4 +1,4 @@
-import { OperationOutcomeError } from '@medplum/core';
+import { getStatus, OperationOutcomeError } from '@medplum/core';
 import type { Communication } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -139,5 +139,70 @@ describe('inbound-message bot', () => {
     const params = { CallSid: 'CA1', From: '+13125550142', To: '+13125550100', Digits: '1' };
     const xml = await twiml(params);
     expect(xml).toMatch(/^<Response><Say>.*confirmed.*<\/Say><Hangup\/><\/Response>$/);
+  });
+});
+
+function without(params: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter(([key]) => key !== name));
+}
+
+describe('inbound-message bot: bad input gets a clear answer and loses nothing', () => {
+  async function refusal(input: unknown): Promise<{ status: number; text: string }> {
+    const bad = { ...(signed(sms('C')) as object), input } as never;
+    const err = await handler(medplum, bad).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(OperationOutcomeError);
+    const outcome = (err as OperationOutcomeError).outcome;
+    return { status: getStatus(outcome), text: outcome.issue?.[0]?.details?.text ?? '' };
+  }
+
+  it('a body that is not a form, nested, or oversized is refused with 400 saying why, and nothing is stored', async () => {
+    expect(await refusal(['Body', 'C'])).toEqual({ status: 400, text: expect.stringContaining('array') });
+    expect(await refusal({ Body: { nested: 'C' } })).toEqual({
+      status: 400,
+      text: expect.stringContaining('not a string'),
+    });
+    expect(await refusal(`Body=${'x'.repeat(40_000)}`)).toEqual({
+      status: 400,
+      text: expect.stringContaining('larger than'),
+    });
+    expect(await inbound()).toHaveLength(0);
+  });
+
+  it('a signed body without From is refused with 400 naming the field', async () => {
+    const err = await handler(medplum, signed(without(sms('C', 'SMnofrom'), 'From'))).catch(
+      (x: unknown) => x,
+    );
+    const outcome = (err as OperationOutcomeError).outcome;
+    expect(getStatus(outcome)).toBe(400);
+    expect(outcome.issue?.[0]?.details?.text).toContain('From');
+  });
+
+  it.each([
+    ['an alphanumeric sender', 'LAKESIDE'],
+    ['a short code', '72345'],
+    ['a number too short to be E.164', '+1555'],
+  ])('%s is an unknown number: a polite answer, the message kept, a task to read it', async (_, from) => {
+    const xml = await twiml(sms('Hello? 👋', `SM-${from}`, from));
+    expect(xml).toContain('isn&apos;t linked to a patient at Lakeside Family Clinic');
+    const all = await medplum.searchResources('Communication', { _count: '200' }, { cache: 'no-cache' });
+    const kept = all.filter((c) => c.identifier?.some((i) => i.value === `SM-${from}`));
+    expect(kept.map((c) => c.payload?.[0]?.contentString)).toEqual(['Hello? 👋']);
+    const tasks = await medplum.searchResources('Task', { _count: '100' }, { cache: 'no-cache' });
+    expect(tasks.filter((t) => t.focus?.reference === `Communication/${kept[0]?.id}`)).toHaveLength(1);
+  });
+
+  it('a message without a Body or without a MessageSid is still recorded and answered', async () => {
+    expect(await twiml(without(sms('', 'SMempty'), 'Body'))).toContain('team member');
+    expect(await twiml(without(sms('C'), 'MessageSid'))).toContain('confirmed');
+    // FHIR has no empty strings: the empty message is kept without text.
+    expect((await inbound()).map((c) => c.payload?.[0]?.contentString)).toEqual([undefined, 'C']);
+  });
+
+  it('a 2,000-character reply with emoji and accents is stored whole', async () => {
+    const words = '¿Puedo llevar a mi hijo? 👶🏽 Gracias. ';
+    const long = words.repeat(Math.ceil(2000 / words.length)).slice(0, 2000);
+    expect(await twiml(sms(long, 'SMlong2000'))).toContain('<Response><Message>');
+    const [kept] = await inbound();
+    expect(kept?.payload?.[0]?.contentString).toBe(long);
   });
 });
