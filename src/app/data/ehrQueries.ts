@@ -13,7 +13,7 @@ export function readEhrPatient(ehr: EhrClient, id: string): Promise<Patient> {
 /** The patient's appointments in the EHR (one page of up to 100, most recent first). */
 export async function searchEhrAppointments(ehr: EhrClient, patientId: string): Promise<Appointment[]> {
   const bundle = await ehr.request<Bundle<Appointment>>(
-    `Appointment?patient=${encodeURIComponent(patientId)}&_sort=-date&_count=100`,
+    `Appointment?patient=${encodeURIComponent(`Patient/${patientId}`)}&_sort=-date&_count=100`,
   );
   return (bundle.entry ?? [])
     .map((e) => e.resource)
