@@ -28,6 +28,7 @@ import {
   type ReportRange,
   type WeakestOptions,
 } from '../../fhir/reports';
+import { useOptionalSession } from '../worklist/useOptionalSession';
 import { downloadCsv } from './downloadCsv';
 import { CHANNEL_LABELS, MEASURE_LABELS, percent, rateText, workflowName } from './format';
 import { FunnelView } from './FunnelView';
@@ -64,7 +65,8 @@ function rangeOf(weeks: number, now: Date, zone: string): ReportRange {
 export function ReportsPage(props: ReportsPageProps = {}): JSX.Element {
   const zone = props.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [weeks, setWeeks] = useState(8);
-  const [now] = useState(() => (props.now ?? (() => new Date()))());
+  const session = useOptionalSession();
+  const [now] = useState(() => (props.now ? props.now() : (session?.now() ?? new Date())));
   const range = useMemo(() => rangeOf(weeks, now, zone), [weeks, now, zone]);
   const data = useReportData(range);
   const summary = useMemo(

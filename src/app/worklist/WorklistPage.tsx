@@ -12,6 +12,7 @@ import { BulkBar } from './BulkBar';
 import { QueueCounts } from './QueueCounts';
 import { TaskPanel } from './TaskPanel';
 import { TaskTable, patientName } from './TaskTable';
+import { useOptionalSession } from './useOptionalSession';
 import { useViewer } from './useViewer';
 import { useWorklistPage } from './useWorklistPage';
 import { WorklistFilters } from './WorklistFilters';
@@ -26,7 +27,9 @@ const systemClock = (): Date => new Date();
 
 /** `/worklist`. */
 export function WorklistPage(props: WorklistPageProps = {}): JSX.Element {
-  const clock = props.now ?? systemClock;
+  const session = useOptionalSession();
+  // The sandbox may run its clock ahead of the wall clock: "overdue" follows the session's time.
+  const clock = props.now ?? (session ? () => session.now() : systemClock);
   const viewer = useViewer();
   const filter = useWorklistStore((s) => s.filter);
   const selected = useWorklistStore((s) => s.selected);

@@ -7,8 +7,7 @@ import { formatHumanName, getReferenceString } from '@medplum/core';
 import { useMedplum } from '@medplum/react-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { CS } from '../../engine/codes';
-import type { CareloopSession } from '../session/session';
-import { useCareloopSession } from '../session/SessionContext';
+import { useOptionalSession } from './useOptionalSession';
 
 /** The signed-in coordinator as the worklist needs them. */
 export interface Viewer {
@@ -20,15 +19,6 @@ export interface Viewer {
   /** Queue code → the CareTeam reference that owns it (for handing a task back to a queue). */
   readonly queueOwners: Readonly<Record<string, string>>;
   readonly loading: boolean;
-}
-
-// The worklist also renders outside a SMART session (Medplum sign-in, tests); the session is optional here.
-function useOptionalSession(): CareloopSession | undefined {
-  try {
-    return useCareloopSession();
-  } catch {
-    return undefined;
-  }
 }
 
 /**
