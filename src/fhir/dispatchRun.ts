@@ -318,7 +318,28 @@ async function dispatchPage(
   const first: BundleEntry[] = [];
   const kinds: ('send' | 'hold' | 'defer' | 'revoke' | 'recover')[] = [];
   const toSend: (Claimed | undefined)[] = [];
+  // The same planned message twice (a server whose conditional create is not atomic let two racing
+  // writers both create it): the first copy goes, any other is revoked rather than sent again.
+  const keysDone = new Map(recent.map((r) => [r.identifier?.[0]?.value ?? '', r.id]));
   for (const request of open) {
+    const key = request.identifier?.[0]?.value;
+    const original = key ? keysDone.get(key) : undefined;
+    if (key && original && original !== request.id) {
+      kinds.push('revoke');
+      toSend.push(undefined);
+      first.push(
+        put(
+          {
+            ...withoutClaim(request),
+            status: 'revoked',
+            statusReason: { text: `duplicate of CommunicationRequest/${original}` },
+          },
+          versionOf(request),
+        ),
+      );
+      continue;
+    }
+    if (key) keysDone.set(key, request.id);
     const patientRef = request.subject?.reference ?? '';
     const { carePlan, definition, appointment, patient } = contextOf(request, byRef, options);
     const check: Omit<Parameters<typeof sendTimeCheck>[0], 'sent'> = {

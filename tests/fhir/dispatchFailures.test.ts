@@ -314,4 +314,35 @@ describe('dispatch runs that overlap', () => {
     expect(await run(carrier().send, new Date(clock).toISOString())).toMatchObject({ sent: 1 });
     expect(await messages()).toHaveLength(2);
   });
+
+  it('the same planned message created twice (a non-atomic conditional create) is sent once; the copy is revoked', async () => {
+    const patient = await medplum.createResource(syntheticPatient());
+    const appointment = await medplum.createResource<Appointment>({
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: '2026-12-01T15:30:00Z',
+      end: '2026-12-01T16:00:00Z',
+      participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'needs-action' }],
+    });
+    // MockClient's conditional creates race: two booking events at once plan the enrolment twice.
+    const ctx = { practice, workflows, now: BOOKED_AT };
+    await Promise.all([
+      handleAppointment(medplum, appointment, ctx),
+      handleAppointment(medplum, appointment, ctx),
+    ]);
+    const copies = await due();
+    expect(copies.length).toBe(2);
+    expect(new Set(copies.map((r) => r.identifier?.[0]?.value)).size).toBe(1);
+    const { texts, send } = carrier();
+    await run(send, RUN);
+    await run(send, '2026-11-20T21:02:00Z');
+    expect(texts).toHaveLength(1);
+    const after = await Promise.all(
+      copies.map((r) => medplum.readResource('CommunicationRequest', r.id ?? '')),
+    );
+    expect(after.map((r) => r.status).sort()).toEqual(['completed', 'revoked']);
+    expect(after.find((r) => r.status === 'revoked')?.statusReason?.text).toMatch(
+      /^duplicate of CommunicationRequest\//,
+    );
+  });
 });
