@@ -1,5 +1,4 @@
 import axe from 'axe-core';
-import { JSDOM } from 'jsdom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sendSms } from '../../src/channels/sms';
 import { createTwilioStandIn, type TwilioStandIn } from '../../src/sandbox/twilio';
@@ -30,11 +29,23 @@ afterEach(async () => {
   await h.close();
 });
 
+interface DomWindow {
+  eval(source: string): void;
+  document: Document;
+  axe: typeof axe;
+}
+
+// jsdom ships no type declarations; the module name in a variable keeps the import untyped on purpose.
+const JSDOM_MODULE = 'jsdom';
+
 async function violations(path: string): Promise<string[]> {
+  const { JSDOM } = (await import(JSDOM_MODULE)) as {
+    JSDOM: new (html: string, options: { runScripts: string }) => { window: DomWindow };
+  };
   const html = await (await fetch(`${h.baseUrl}${path}`)).text();
   const dom = new JSDOM(html, { runScripts: 'outside-only' });
   dom.window.eval(axe.source);
-  const run = (dom.window as unknown as { axe: typeof axe }).axe.run(dom.window.document, {
+  const run = dom.window.axe.run(dom.window.document, {
     // jsdom has no layout: contrast cannot be computed there.
     rules: { 'color-contrast': { enabled: false } },
   });

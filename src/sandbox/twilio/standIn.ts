@@ -70,6 +70,8 @@ export interface TwilioStandIn {
   saveState(): void;
   /** Resolves when no status callback is pending. */
   idle(): Promise<void>;
+  /** Stops sending callbacks (those still waiting are dropped) and waits for the ones in flight. */
+  stop(): Promise<void>;
 }
 
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
@@ -138,6 +140,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
   // Sids waiting for their Communication, checked together once a second by one search (not one
   // poller per message: a page of 200 sends would otherwise search the store 400 times a second).
   const awaiting = new Map<string, { resolve: () => void; until: number }>();
+  let stopped = false;
   let watching = false;
   async function watchRecords(): Promise<void> {
     if (watching) return;
@@ -193,12 +196,14 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
       return;
     }
     await recorded(message.sid);
+    if (stopped) return;
     const steps: { status: string; errorCode?: number }[] = [
       { status: 'sent' },
       landline ? { status: 'undelivered', errorCode: 30006 } : { status: 'delivered' },
     ];
     for (const step of steps) {
       await sleep(delay);
+      if (stopped) return;
       message.status = step.status;
       if (step.errorCode) message.errorCode = step.errorCode;
       store.save();
@@ -464,6 +469,14 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
       const call = state.calls.find((c) => c.sid === callSid);
       if (!call) throw new Error(`no call ${callSid}`);
       if (call.status !== 'completed') await completeCall(call);
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      for (const [sid, waiter] of awaiting) {
+        awaiting.delete(sid);
+        waiter.resolve();
+      }
+      while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     async idle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
