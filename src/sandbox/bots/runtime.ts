@@ -147,7 +147,13 @@ export async function startBotRuntime(ctx: SandboxContext, options: BotRuntimeOp
     const started = performance.now();
     try {
       const result = await bot.handler(client(`Bot/${bot.id}`), event);
-      log(`bot ${bot.definition.name} (${trigger}) ok in ${Math.round(performance.now() - started)} ms`);
+      const ms = Math.round(performance.now() - started);
+      log(`bot ${bot.definition.name} (${trigger}) ok in ${ms} ms`);
+      const timeout = bot.definition.resource.timeout;
+      if (timeout && ms > timeout * 1000) {
+        // In-process runs cannot be cut off; Medplum would have stopped this one.
+        log(`bot ${bot.definition.name}: the run took longer than its ${timeout} s timeout`);
+      }
       return result;
     } catch (err) {
       const message = redactNumbers(err instanceof Error ? err.message : String(err)).slice(0, 300);
