@@ -222,19 +222,25 @@ describe('dispatch bot', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('does not resend after a Twilio 5xx: the message is recorded with unknown delivery', async () => {
-    const request = await dueRequest();
-    const seen = twilio(twilioError(503, 20503, 'Service Unavailable'));
-    expect(await handler(medplum, event())).toMatchObject({ sent: 1, retried: 0 });
-    expect((await reread(request)).status).toBe('completed');
-    const [message] = await messages();
-    expect(message?.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('unknown');
-    expect(message?.identifier?.some((i) => i.system === ID_SYSTEM.providerMessage)).toBe(false);
+  it.each([
+    [500, 20500, 'Internal Server Error'],
+    [503, 20503, 'Service Unavailable'],
+  ])(
+    'does not resend after a Twilio %i: the message is recorded with unknown delivery',
+    async (status, code, text) => {
+      const request = await dueRequest();
+      const seen = twilio(twilioError(status, code, text));
+      expect(await handler(medplum, event())).toMatchObject({ sent: 1, retried: 0 });
+      expect((await reread(request)).status).toBe('completed');
+      const [message] = await messages();
+      expect(message?.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('unknown');
+      expect(message?.identifier?.some((i) => i.system === ID_SYSTEM.providerMessage)).toBe(false);
 
-    clockTime = new Date('2026-11-20T21:05:00Z');
-    await handler(medplum, event());
-    expect(seen).toHaveLength(1);
-  });
+      clockTime = new Date('2026-11-20T21:05:00Z');
+      await handler(medplum, event());
+      expect(seen).toHaveLength(1);
+    },
+  );
 
   // The bot's Twilio timeout is not configurable through secrets (twilioConfigFromSecrets has no timeout
   // secret and the default is 10 s), so the timeout runs through the bot's own sender with a short timeout.
