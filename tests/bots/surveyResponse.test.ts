@@ -188,7 +188,7 @@ describe('survey-response bot: post-visit survey', () => {
     expect(b?.payload?.[0]?.contentString).toContain('review');
   });
 
-  it('the thank-you is sent by dispatch at once, although the survey ended the plan and the day\'s feedback cap is used', async () => {
+  it("the thank-you is sent by dispatch at once, although the survey ended the plan and the day's feedback cap is used", async () => {
     const patientId = await patient();
     await visited(patientId);
     await handleSurveyResponse(medplum, await survey(patientId, [score(9)]), ctx());

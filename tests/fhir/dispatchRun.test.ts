@@ -269,7 +269,16 @@ describe('runDispatch', () => {
     // The booking confirmation uses the day's one reminder message.
     await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-20T21:01:00Z') });
     const replies = replyRequests(
-      { replies: [{ text: 'Thanks, we got your message.', language: 'en', channel: 'sms', purpose: 'acknowledgement' }] },
+      {
+        replies: [
+          {
+            text: 'Thanks, we got your message.',
+            language: 'en',
+            channel: 'sms',
+            purpose: 'acknowledgement',
+          },
+        ],
+      },
       {
         ...(plan ? { carePlan: plan } : {}),
         patientRef: `Patient/${patientId}`,
