@@ -212,7 +212,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const app = options.app ?? 'vite';
     const appRoutes: Route[] = app === 'dist' ? distRoutes(join(REPO_ROOT, 'dist', 'app')) : [];
     if (app === 'vite') {
-      vite = await startVite(REPO_ROOT);
+      vite = await startVite(REPO_ROOT, http.server);
       http.mount('/app/', vite.middleware);
     }
 

@@ -6,6 +6,7 @@
  */
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Route } from '../context';
 import { MEDPLUM_APP_CLIENT_ID, SANDBOX_APP_CLIENT_ID } from '../smart/clients';
@@ -102,15 +103,19 @@ export interface ViteMount {
   close(): Promise<void>;
 }
 
-/** Starts Vite in middleware mode with the repo's config, serving the app under `/app/`. */
-export async function startVite(repoRoot: string): Promise<ViteMount> {
+/**
+ * Starts Vite in middleware mode with the repo's config, serving the app under `/app/`. Its HMR
+ * WebSocket rides on the sandbox's own server (`server`), so there is one port and two sandboxes
+ * never fight over Vite's default one.
+ */
+export async function startVite(repoRoot: string, server: Server): Promise<ViteMount> {
   const { createServer } = await import('vite');
   const vite = await createServer({
     root: repoRoot,
     configFile: join(repoRoot, 'vite.config.ts'),
     base: '/app/',
     appType: 'spa',
-    server: { middlewareMode: true, hmr: false },
+    server: { middlewareMode: true, hmr: { server } },
     logLevel: 'warn',
   });
   return { middleware: vite.middlewares as unknown as NodeMiddleware, close: () => vite.close() };

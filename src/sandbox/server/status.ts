@@ -59,6 +59,11 @@ export function statusRoutes(deps: {
     },
     {
       method: 'GET',
+      path: '/favicon.ico',
+      handle: async () => new Response(null, { status: 204, headers: { 'cache-control': 'max-age=86400' } }),
+    },
+    {
+      method: 'GET',
       path: '/',
       handle: async () =>
         html(
