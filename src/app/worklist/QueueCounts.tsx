@@ -7,9 +7,9 @@ import { countPhrase, filterForCount } from '../../fhir/worklist';
 import { useQueueCounts } from './useQueueCounts';
 import { useWorklistStore } from './worklistStore';
 
-/** The counts of open work that has something waiting, most time-critical first. */
-export function QueueCounts(): JSX.Element {
-  const counts = useQueueCounts();
+/** The counts of open work that has something waiting, most time-critical first (once `ready`). */
+export function QueueCounts(props: { ready?: boolean }): JSX.Element {
+  const counts = useQueueCounts(props.ready ?? true);
   const filter = useWorklistStore((s) => s.filter);
   const setFilter = useWorklistStore((s) => s.setFilter);
   if (counts.isPending) {

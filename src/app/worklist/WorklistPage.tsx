@@ -54,7 +54,7 @@ export function WorklistPage(props: WorklistPageProps = {}): JSX.Element {
   return (
     <Stack gap="sm" p="sm">
       <Title order={2}>Worklist</Title>
-      <QueueCounts />
+      <QueueCounts ready={!page.isPending} />
       <WorklistFilters />
       <BulkBar
         tasks={tasks.filter((t) => selected.includes(t.id ?? ''))}

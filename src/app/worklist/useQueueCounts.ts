@@ -11,10 +11,14 @@ export interface CountedQueue {
   readonly n: number;
 }
 
-/** Every headline count, in QUEUE_COUNTS order. */
-export function useQueueCounts(): UseQueryResult<CountedQueue[]> {
+/**
+ * Every headline count, in QUEUE_COUNTS order. `enabled` lets the page hold the counts back until its
+ * first page of tasks has arrived, so a busy server answers the page first.
+ */
+export function useQueueCounts(enabled = true): UseQueryResult<CountedQueue[]> {
   const medplum = useMedplum();
   return useQuery({
+    enabled,
     queryKey: worklistKeys.counts,
     queryFn: () =>
       Promise.all(
