@@ -50,6 +50,7 @@ export function smartConfiguration(baseUrl: string): Record<string, unknown> {
       'client-confidential-symmetric',
       'context-ehr-patient',
       'context-standalone-patient',
+      'context-standalone-patient',
       'context-passthrough-banner',
       'permission-offline',
       'permission-online',
