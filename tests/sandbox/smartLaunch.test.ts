@@ -75,6 +75,7 @@ describe('SMART App Launch against the sandbox EHR', () => {
           'launch-standalone',
           'client-public',
           'context-ehr-patient',
+          'context-standalone-patient',
           'permission-v2',
           'sso-openid-connect',
         ]),

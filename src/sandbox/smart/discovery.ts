@@ -50,7 +50,6 @@ export function smartConfiguration(baseUrl: string): Record<string, unknown> {
       'client-confidential-symmetric',
       'context-ehr-patient',
       'context-standalone-patient',
-      'context-standalone-patient',
       'context-passthrough-banner',
       'permission-offline',
       'permission-online',
