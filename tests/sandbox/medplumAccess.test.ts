@@ -167,6 +167,15 @@ describe('the Medplum-side API: dev client, token exchange, /auth/me, coordinato
         meta: { accounts: [{ reference: lakesideOrg }] },
       }),
     ).rejects.toThrow(/forbidden/i);
+    // Nor can it be filed under the writer's own organization by leaving the accounts out.
+    await expect(
+      riverbend.createResource<Task>({
+        resourceType: 'Task',
+        status: 'requested',
+        intent: 'order',
+        for: { reference: `Patient/${lakesidePatient.id}` },
+      }),
+    ).rejects.toThrow(/forbidden/i);
     // Types outside the policy are forbidden.
     await expect(lakeside.searchResources('Bot', {})).rejects.toThrow(/forbidden/i);
   });

@@ -43,6 +43,8 @@ export class ScopedRepository extends FhirRepository<undefined> {
     const meta = { ...(out.meta ?? {}) };
     let accounts = accountsOf(meta);
     if (accounts.length === 0 && previous) accounts = accountsOf(previous.meta);
+    // A patient's data keeps the patient's accounts: a caller cannot file it under their own organization.
+    if (accounts.length === 0) accounts = this.store.inheritedAccounts(out);
     if (accounts.length === 0 && this.rule.defaultAccounts) accounts = [...this.rule.defaultAccounts];
     if (accounts.length > 0) meta.accounts = accounts;
     meta.compartment = computeCompartments(out, accounts);

@@ -155,7 +155,7 @@ export class SandboxStore extends MemoryRepository {
   }
 
   /** The accounts of the first patient `resource` belongs to that has some. */
-  private inheritedAccounts(resource: Resource): Reference[] {
+  inheritedAccounts(resource: Resource): Reference[] {
     if (resource.resourceType === 'Patient') return [];
     for (const ref of patientReferences(resource)) {
       const [, id] = ref.split('/');
