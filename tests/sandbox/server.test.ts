@@ -1,7 +1,11 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Route } from '../../src/sandbox/context';
+import { distRoutes } from '../../src/sandbox/server/app';
 import { createSandboxHttpServer, type SandboxHttpServer } from '../../src/sandbox/server/http';
 import { matchPath } from '../../src/sandbox/server/routeMatch';
+import { removeDataDir, tempDataDir } from './helpers';
 
 describe('route matching', () => {
   it('binds params and prefixes', () => {
@@ -50,5 +54,28 @@ describe('the sandbox HTTP server', () => {
     const post = await fetch(`http://localhost:${port}/x`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('the production build under /app/', () => {
+  it('serves files, falls back to index.html for client routes, and never leaves the build folder', async () => {
+    const dir = tempDataDir();
+    try {
+      mkdirSync(join(dir, 'assets'));
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
+      writeFileSync(join(dir, 'assets', 'a.js'), 'export {}');
+      const route = distRoutes(dir)[0];
+      const get = (rest: string): Promise<Response> =>
+        route?.handle(new Request(`http://localhost/app/${rest}`), { '*': rest }) ??
+        Promise.reject(new Error('no route'));
+      const js = await get('assets/a.js');
+      expect(js.headers.get('content-type')).toContain('javascript');
+      expect(js.headers.get('cache-control')).toContain('immutable');
+      expect(await (await get('worklist')).text()).toContain('<title>app</title>');
+      expect((await get('../../etc/passwd')).status).toBe(404);
+      expect((await get('missing.js')).status).toBe(404);
+    } finally {
+      removeDataDir(dir);
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface SandboxStoreOptions {
   /** Where writes are persisted; without one the store is memory only (unit tests). */
   readonly journal?: Journal;
   readonly log?: (line: string) => void;
+  /** Compact the journal on load when it has this many lines more than twice the live resources (1000). */
+  readonly compactSlack?: number;
 }
 
 /** The sandbox's FHIR repository. */
@@ -67,7 +69,7 @@ export class SandboxStore extends MemoryRepository {
       this.replaying = false;
     }
     const current = this.all();
-    if (journal.size() > 2 * current.length + 1000) {
+    if (journal.size() > 2 * current.length + (this.options.compactSlack ?? 1000)) {
       journal.compact(current);
       this.options.log?.(`sandbox: compacted the FHIR journal to ${current.length} resources`);
     }

@@ -82,7 +82,8 @@ export function distRoutes(distDir: string): Route[] {
       handle: async (_request, params) => {
         const rest = params['*'] ?? '';
         const file = normalize(join(root, rest === '' ? 'index.html' : decodeURIComponent(rest)));
-        if (!file.startsWith(root)) return outcomeResponse(404, 'not found');
+        if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep))
+          return outcomeResponse(404, 'not found');
         if (existsSync(file) && statSync(file).isFile()) return send(file);
         const index = join(root, 'index.html');
         if (!extname(file) && existsSync(index)) return send(index);
