@@ -137,6 +137,7 @@ export function ConversationPage(): JSX.Element {
                       {...(actor ? { actor } : {})}
                       patientName={name}
                       queueOwners={viewer.queueOwners}
+                      people={viewer.people}
                       now={() => session.now()}
                       onSaved={refresh}
                       hideConversationLink

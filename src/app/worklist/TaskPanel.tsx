@@ -53,6 +53,8 @@ export interface TaskPanelProps {
   readonly patientName: string;
   /** Queue code → the CareTeam that owns it, for handing the task back. */
   readonly queueOwners: Readonly<Record<string, string>>;
+  /** Colleagues the task can be given to. */
+  readonly people?: readonly { readonly reference: string; readonly display?: string }[];
   /** The clock, so tests can fix it. */
   readonly now: () => Date;
   /** Called with the saved task after each successful action. */
@@ -80,6 +82,10 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
   const actor = props.actor;
   const task = base.id === props.task.id && sameOrNewer(props.task, base) ? props.task : base;
 
+  const personOf = (reference: string): Actor => {
+    const display = props.people?.find((p) => p.reference === reference)?.display;
+    return { reference, ...(display ? { display } : {}) };
+  };
   const run = (label: string, change: (t: Task) => Task, clear?: () => void): void => {
     setError(undefined);
     setSaved(undefined);
@@ -172,6 +178,9 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
                 data={[
                   { value: '', label: 'Assign to…' },
                   { value: `person:${actor.reference}`, label: 'Me' },
+                  ...(props.people ?? [])
+                    .filter((p) => p.reference !== actor.reference)
+                    .map((p) => ({ value: `person:${p.reference}`, label: p.display ?? p.reference })),
                   ...Object.entries(QUEUE_LABELS).map(([code, label]) => ({
                     value: `queue:${code}`,
                     label: `Queue: ${label}`,
@@ -193,7 +202,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
                       assignTask(
                         t,
                         kind === 'person'
-                          ? { person: value === actor.reference ? actor : { reference: value } }
+                          ? { person: value === actor.reference ? actor : personOf(value) }
                           : { queue: value, ...(owner ? { owner } : {}) },
                         now(),
                       ),

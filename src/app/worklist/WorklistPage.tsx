@@ -126,6 +126,7 @@ export function WorklistPage(props: WorklistPageProps = {}): JSX.Element {
               {...(actor ? { actor } : {})}
               patientName={patientName(patients.get(taskPatient(open) ?? ''), taskPatient(open))}
               queueOwners={viewer.queueOwners}
+              people={viewer.people}
               now={clock}
             />
           </Grid.Col>

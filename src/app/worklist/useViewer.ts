@@ -18,6 +18,8 @@ export interface Viewer {
   readonly queues: readonly string[];
   /** Queue code → the CareTeam reference that owns it (for handing a task back to a queue). */
   readonly queueOwners: Readonly<Record<string, string>>;
+  /** People a task can be given to: the practitioners on the practice's queue CareTeams. */
+  readonly people: readonly { readonly reference: string; readonly display?: string }[];
   readonly loading: boolean;
 }
 
@@ -33,14 +35,20 @@ export function useViewer(): Viewer {
   const name = profile && 'name' in profile ? profile.name?.[0] : undefined;
   const display = name ? formatHumanName(name) : undefined;
   const teams = useQuery({
-    queryKey: ['worklist', 'care-teams', me ?? ''],
+    // Not under ['worklist']: task actions invalidate that, and the teams do not change with them.
+    queryKey: ['care-teams', me ?? ''],
     queryFn: () =>
       medplum.searchResources('CareTeam', { _count: '100', status: 'active' }, { cache: 'no-cache' }),
     staleTime: 5 * 60_000,
   });
   const queues: string[] = [];
   const queueOwners: Record<string, string> = {};
+  const people = new Map<string, string | undefined>();
   for (const team of teams.data ?? []) {
+    for (const p of team.participant ?? []) {
+      const ref = p.member?.reference;
+      if (ref?.startsWith('Practitioner/')) people.set(ref, p.member?.display ?? people.get(ref));
+    }
     const codes = (team.category ?? []).flatMap((c) => c.coding ?? []).filter((c) => c.system === CS.queue);
     const mine = (team.participant ?? []).some((p) => p.member?.reference === me);
     for (const c of codes) {
@@ -54,6 +62,7 @@ export function useViewer(): Viewer {
     ...(display ? { display } : {}),
     queues,
     queueOwners,
+    people: [...people].map(([reference, d]) => ({ reference, ...(d ? { display: d } : {}) })),
     loading: teams.isLoading,
   };
 }

@@ -9,6 +9,7 @@ import { CS } from '../../../src/engine/codes';
 import { buildTask } from '../../../src/engine/planning/resources';
 import { stepDuration } from '../../../src/engine/workflow';
 import { remindedPatient } from '../appFixture';
+import { seriousViolations } from '../axe';
 import { renderWithProviders } from '../renderWithProviders';
 import { testSession, withSession } from '../sessionFixture';
 
@@ -55,7 +56,7 @@ async function setup() {
 
 describe('ConversationPage', () => {
   it('shows what the patient said, what automation sent and will send, the task and the reply box', async () => {
-    await setup();
+    const { container } = await setup();
     expect(await screen.findByRole('heading', { name: 'Conversation with Ana Testpatient' })).toBeTruthy();
     const messages = await screen.findByRole('region', { name: 'Messages with the patient' });
     expect(await within(messages).findByText('Can I come at 10 instead?')).toBeTruthy();
@@ -68,6 +69,7 @@ describe('ConversationPage', () => {
     const tasks = screen.getByRole('region', { name: 'Tasks for this patient' });
     expect(within(tasks).getByRole('button', { name: 'Next: Reschedule the appointment' })).toBeTruthy();
     expect(screen.getByLabelText('Reply to the patient')).toBeTruthy();
+    expect(await seriousViolations(container)).toEqual([]);
   });
 
   it('works the linked task in place: log a call, then complete', async () => {

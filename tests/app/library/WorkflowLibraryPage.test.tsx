@@ -8,6 +8,7 @@ import { describeTiming } from '../../../src/app/library/describeWorkflow';
 import { WorkflowLibraryPage } from '../../../src/app/library/WorkflowLibraryPage';
 import { stepDuration } from '../../../src/engine/workflow';
 import { emptyMedplum } from '../../fhir/worklist/fixtures';
+import { seriousViolations } from '../axe';
 import { renderWithProviders } from '../renderWithProviders';
 
 // src/fhir/library.ts finds fhir-resources/ through import.meta.url, which is not a file URL under jsdom.
@@ -34,8 +35,9 @@ async function libraryMedplum(extra: Resource[] = []): Promise<ReturnType<typeof
 describe('WorkflowLibraryPage', () => {
   it('shows every workflow with its trigger, steps, timing, channels and texts per language', async () => {
     const medplum = await libraryMedplum();
-    renderWithProviders(<WorkflowLibraryPage />, { medplum });
+    const { container } = renderWithProviders(<WorkflowLibraryPage />, { medplum });
     const cards = await screen.findAllByRole('article');
+    expect(await seriousViolations(container)).toEqual([]);
     expect(cards).toHaveLength(10);
     const noShow = screen.getByRole('article', { name: 'No-show recovery' });
     expect(within(noShow).getByText(/When a patient misses an appointment/)).toBeTruthy();

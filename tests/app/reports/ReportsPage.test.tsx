@@ -15,6 +15,7 @@ import {
   REQUESTS,
 } from '../../fhir/reports/dataset';
 import { emptyMedplum, store } from '../../fhir/worklist/fixtures';
+import { seriousViolations } from '../axe';
 import { renderWithProviders } from '../renderWithProviders';
 
 const NOW = new Date('2026-11-25T18:00:00.000Z');
@@ -62,10 +63,12 @@ describe('ReportsPage', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('shows the seeded figures: practice-wide, by workflow, by channel, funnels and cohorts', async () => {
-    renderWithProviders(<ReportsPage now={() => NOW} zone={ZONE} weakest={{ minDenominator: 1 }} />, {
-      medplum,
-    });
+    const { container } = renderWithProviders(
+      <ReportsPage now={() => NOW} zone={ZONE} weakest={{ minDenominator: 1 }} />,
+      { medplum },
+    );
     const byWorkflow = await screen.findByRole('table', { name: 'By workflow' });
+    expect(await seriousViolations(container)).toEqual([]);
     expect(screen.getByText('50% (3 of 6)')).toBeTruthy();
     expect(cell(byWorkflow, 'Appointment reminders', 'Response rate')).toBe('33% (1 of 3)');
     expect(cell(byWorkflow, 'Appointment reminders', 'Delivery failures')).toBe('25% (1 of 4)');

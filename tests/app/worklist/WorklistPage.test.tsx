@@ -8,6 +8,7 @@ import { useWorklistStore } from '../../../src/app/worklist/worklistStore';
 import { CS } from '../../../src/engine/codes';
 import { CALL_OUTCOME_SYSTEM, saveTask, setBusinessStatus } from '../../../src/fhir/worklist';
 import { emptyMedplum, patient, store, task } from '../../fhir/worklist/fixtures';
+import { seriousViolations } from '../axe';
 import { renderWithProviders } from '../renderWithProviders';
 
 const NOW = new Date('2026-11-20T15:00:00.000Z');
@@ -19,7 +20,10 @@ const ACCESS_TEAM: CareTeam = {
   status: 'active',
   name: 'Patient access',
   category: [{ coding: [{ system: CS.queue, code: 'access' }] }],
-  participant: [{ member: { reference: 'Practitioner/coord-1' } }],
+  participant: [
+    { member: { reference: 'Practitioner/coord-1' } },
+    { member: { reference: 'Practitioner/coord-2', display: 'Robin Colleague' } },
+  ],
 };
 
 async function seed(medplum: MockClient): Promise<void> {
@@ -92,11 +96,29 @@ describe('WorklistPage', () => {
     await seed(medplum);
   });
 
-  it('says what is waiting in coordinators’ words', async () => {
-    renderWithProviders(<WorklistPage now={clock} />, { medplum });
+  it('says what is waiting in coordinators’ words, with no serious accessibility issue', async () => {
+    const { container } = renderWithProviders(<WorklistPage now={clock} />, { medplum });
     expect(await screen.findByRole('button', { name: '2 no-shows need a call' })).toBeTruthy();
     expect(screen.getByRole('button', { name: '1 patient ready for scheduling' })).toBeTruthy();
     expect(screen.getByRole('button', { name: '1 low survey score' })).toBeTruthy();
+    expect(await seriousViolations(container)).toEqual([]);
+  });
+
+  it('assigns a task to a colleague', async () => {
+    const user = userEvent.setup();
+    const { container } = renderWithProviders(<WorklistPage now={clock} />, { medplum });
+    await user.click(await screen.findByRole('button', { name: 'Ana Testpatient' }));
+    const panel = await screen.findByRole('region', { name: 'Task: Call the patient' });
+    expect(await seriousViolations(container)).toEqual([]);
+    await user.selectOptions(within(panel).getByLabelText('Assign to'), 'Robin Colleague');
+    await user.click(within(panel).getByRole('button', { name: 'Assign' }));
+    await waitFor(async () =>
+      expect((await medplum.readResource('Task', 'ns1')).owner).toMatchObject({
+        reference: 'Practitioner/coord-2',
+        display: 'Robin Colleague',
+      }),
+    );
+    expect(await within(row('Ana Testpatient')).findByText('Robin Colleague')).toBeTruthy();
   });
 
   it('lists open work overdue first, and a filter changes the FHIR search', async () => {
