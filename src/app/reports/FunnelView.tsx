@@ -35,7 +35,8 @@ export function FunnelView(props: { funnels: readonly Funnel[] }): JSX.Element {
           name: STAGE_LABELS[s],
           color: ['blue.3', 'blue.5', 'blue.7', 'teal.7'][i] ?? 'blue.5',
         }))}
-        aria-label="Funnel chart"
+        role="img"
+        aria-label="Funnel chart (counts in the table below)"
       />
       <Table.ScrollContainer minWidth={520}>
         <Table withTableBorder captionSide="top">

@@ -45,7 +45,8 @@ export function WeeklyTrend(props: {
         series={measures.map((m) => ({ name: MEASURE_LABELS[m], color: COLORS[m] }))}
         withLegend
         connectNulls
-        aria-label="Weekly KPI trend chart"
+        role="img"
+        aria-label="Weekly KPI trend chart (figures in the table below)"
       />
       <RatesTable caption="Weekly figures (week starting Monday)" rowLabel="Week" rates={props.weekly} />
     </Stack>
