@@ -34,12 +34,13 @@ import { CHANNEL_LABELS, MEASURE_LABELS, percent, rateText, workflowName } from 
 import { FunnelView } from './FunnelView';
 import { RatesTable } from './RatesTable';
 import { useReportData } from './useReportData';
+import { useReportZone } from './useReportZone';
 import { WeeklyTrend } from './WeeklyTrend';
 
 /** Props for tests and embedding: the clock and the practice's time zone. */
 export interface ReportsPageProps {
   readonly now?: () => Date;
-  /** IANA zone of the practice (the roll-up's days); default the browser's. */
+  /** IANA zone of the report's days; default the practice's (as the roll-up's), else the browser's. */
   readonly zone?: string;
   /** When a workflow counts as weak (default: 5 or more cases, 5 points behind the practice). */
   readonly weakest?: WeakestOptions;
@@ -63,12 +64,13 @@ function rangeOf(weeks: number, now: Date, zone: string): ReportRange {
 
 /** The reports page. */
 export function ReportsPage(props: ReportsPageProps = {}): JSX.Element {
-  const zone = props.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const reportZone = useReportZone(props.zone);
+  const zone = reportZone.zone ?? 'UTC';
   const [weeks, setWeeks] = useState(8);
   const session = useOptionalSession();
   const [now] = useState(() => (props.now ? props.now() : (session?.now() ?? new Date())));
   const range = useMemo(() => rangeOf(weeks, now, zone), [weeks, now, zone]);
-  const data = useReportData(range);
+  const data = useReportData(range, !reportZone.pending);
   const summary = useMemo(
     () => (data.data ? summarizeReport(data.data, props.weakest) : undefined),
     [data.data, props.weakest],
