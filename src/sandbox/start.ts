@@ -118,7 +118,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   mkdirSync(dataDir, { recursive: true });
 
   const http = createSandboxHttpServer({ log });
-  const port = await http.listen(options.port ?? Number(process.env.PORT ?? DEFAULT_PORT));
+  const envPort = Number.parseInt(process.env.PORT ?? '', 10);
+  const wanted = options.port ?? (Number.isInteger(envPort) && envPort > 0 ? envPort : DEFAULT_PORT);
+  const port = await http.listen(wanted).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE'
+      ? new Error(`port ${wanted} is already in use: stop what runs there or set PORT to another port`, {
+          cause: err,
+        })
+      : err;
+  });
   const baseUrl = `http://localhost:${port}`;
   const urls = sandboxUrls(baseUrl);
   http.setAllowedOrigins(allowedOrigins(baseUrl, options.corsOrigins));
