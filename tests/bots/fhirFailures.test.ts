@@ -37,7 +37,7 @@ beforeEach(async () => {
   workflows = (await loadActiveWorkflows(medplum)).workflows;
 });
 
-async function counts(patientId: string): Promise<Record<string, number>> {
+async function counts(patientId: string): Promise<{ plans: number; requests: number; tasks: number }> {
   const [plans, requests, tasks] = await Promise.all([
     medplum.searchResources(
       'CarePlan',
