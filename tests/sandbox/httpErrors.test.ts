@@ -1,4 +1,4 @@
-import type { OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/start';
 import { devToken, fhirFetch, removeDataDir, startTestSandbox, tempDataDir } from './helpers';
@@ -121,6 +121,29 @@ describe('sandbox HTTP: errors as OperationOutcomes, status, CORS', () => {
     expect(patch.status).toBe(400);
     const text = JSON.stringify(await outcome(patch));
     expect(text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('searches as Medplum does: 20 per page with link[next], _summary=count, _include, _type', async () => {
+    const get = async (query: string): Promise<Bundle> =>
+      (await (await fhirFetch(`${base}/${query}`, token)).json()) as Bundle;
+    const page = await get('Patient');
+    expect(page.entry).toHaveLength(20);
+    const next = page.link?.find((l) => l.relation === 'next')?.url ?? '';
+    expect(new URL(next).searchParams.get('_offset')).toBe('20');
+    const second = (await (await fhirFetch(next, token)).json()) as Bundle;
+    expect(second.entry?.[0]?.resource?.id).not.toBe(page.entry?.[0]?.resource?.id);
+
+    const count = await get('Patient?_summary=count');
+    expect(count.entry).toBeUndefined();
+    expect(count.total).toBe(page.total);
+
+    const included = await get('Appointment?_count=3&_include=Appointment:patient');
+    expect(
+      included.entry?.some((e) => e.search?.mode === 'include' && e.resource?.resourceType === 'Patient'),
+    ).toBe(true);
+
+    const both = await get('?_type=Patient,Organization&_count=0');
+    expect(both.total).toBe((page.total ?? 0) + 2);
   });
 
   it('answers CORS preflights for the app origin only', async () => {

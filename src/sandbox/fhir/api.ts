@@ -70,6 +70,12 @@ async function readBody(request: Request, isSearch: boolean): Promise<unknown> {
 /** Applies Medplum's default and maximum page size to a type-level search query. */
 function pagedSearch(search: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams(search);
+  if (out.get('_summary') === 'count') {
+    // Only the total, as on Medplum.
+    out.delete('_summary');
+    out.set('_count', '0');
+    return out;
+  }
   const count = Number(out.get('_count'));
   if (!out.has('_count') || !Number.isFinite(count) || count < 0) {
     out.set('_count', String(DEFAULT_PAGE_SIZE));

@@ -111,11 +111,11 @@ function candidates(
   return byId.values();
 }
 
-/** Runs `request` over `types` (resource type → id → current version). */
-export function searchResources(
+/** The current resources of `request.resourceType` that match every filter. */
+function matchesOfType(
   types: ReadonlyMap<string, ReadonlyMap<string, Resource>>,
   request: SearchRequest,
-): Bundle {
+): Resource[] {
   const fast: { filter: Filter; kind: 'token' | 'reference' }[] = [];
   const rest: Filter[] = [];
   for (const filter of request.filters ?? []) {
@@ -129,6 +129,20 @@ export function searchResources(
     if (resource.resourceType !== request.resourceType) continue;
     if (!fast.every((f) => matchesFast(resource, f.filter, f.kind))) continue;
     if (rest.length === 0 || matchesSearchRequest(resource, slow)) matches.push(resource);
+  }
+  return matches;
+}
+
+/** Runs `request` over `types` (resource type → id → current version). */
+export function searchResources(
+  types: ReadonlyMap<string, ReadonlyMap<string, Resource>>,
+  request: SearchRequest,
+): Bundle {
+  // `_type=A,B` (a search of the base) runs the same filters over each type.
+  const typeList = request.types && request.types.length > 0 ? request.types : [request.resourceType];
+  const matches: Resource[] = [];
+  for (const resourceType of typeList) {
+    matches.push(...matchesOfType(types, { ...request, resourceType }));
   }
   let ordered = matches;
   const rules = request.sortRules ?? [];
