@@ -74,7 +74,8 @@ async function seed(medplum: MockClient): Promise<void> {
   ] as Task[]);
 }
 
-function searchesFor(spy: ReturnType<typeof vi.spyOn>): URLSearchParams[] {
+/** The worklist page searches (not the counts) the page made, oldest first. */
+function searchesFor(spy: { mock: { calls: unknown[][] } }): URLSearchParams[] {
   return spy.mock.calls
     .filter((c) => c[0] === 'Task')
     .map((c) => new URLSearchParams(c[1] as URLSearchParams))
