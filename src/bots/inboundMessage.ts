@@ -185,8 +185,13 @@ export async function handleInbound(
       await retireInbound(medplum, comm);
       return { twiml: answer([]), duplicate: true };
     }
-    await createUnmatchedTask(medplum, comm, candidates, ctx.practice, now);
-    await finishInbound(medplum, comm);
+    try {
+      await createUnmatchedTask(medplum, comm, candidates, ctx.practice, now);
+      await finishInbound(medplum, comm);
+    } catch (err) {
+      await releaseInbound(medplum, comm);
+      throw err;
+    }
     const polite =
       candidates.length > 1
         ? `Thanks for your message. A member of the ${ctx.practice.name} team will get back to you.`
