@@ -5,7 +5,7 @@
  * outbox pages, the clock, the bot runtime, and the app under `/app/`.
  */
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const clock = createSandboxClock({ start: options.now, offsetFile: join(dataDir, 'clock.json') });
     const secrets = loadOrCreateSecrets(dataDir);
     const journal = new Journal(dataDir, log);
+    // The marker is written once seeding has finished: a journal without it is a seed cut short.
+    const seededMarker = join(dataDir, 'seeded');
+    if (!journal.isEmpty() && !existsSync(seededMarker)) {
+      const aside = `${journal.file}.incomplete-${Date.now()}`;
+      renameSync(journal.file, aside);
+      log(
+        `sandbox: the last start did not finish seeding; its data was moved to ${aside} and the data is seeded again`,
+      );
+    }
     const firstStart = journal.isEmpty();
     const store = new SandboxStore({ clock, journal, log });
     const loaded = await store.load();
@@ -174,6 +183,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         ],
         log,
       );
+      writeFileSync(seededMarker, `${new Date().toISOString()}\n`);
     } else {
       log(`sandbox: ${loaded} resources read from ${dataDir}`);
     }

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,29 @@ describe('sandbox persistence', () => {
       expect(response.status).toBe(200);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('seeds again, keeping the old journal aside, when the last start was cut short while seeding', async () => {
+    const dir = tempDataDir();
+    try {
+      writeFileSync(
+        join(dir, 'fhir.ndjson'),
+        '{"op":"put","resource":{"resourceType":"Patient","id":"half"}}\n',
+      );
+      const sandbox = await startTestSandbox(dir);
+      try {
+        expect(sandbox.seeded).toBe(true);
+        expect(sandbox.store.peek('Patient', 'half')).toBeUndefined();
+        expect(readdirSync(dir).some((f) => f.startsWith('fhir.ndjson.incomplete-'))).toBe(true);
+      } finally {
+        await sandbox.stop();
+      }
+      const again = await startTestSandbox(dir);
+      expect(again.seeded).toBe(false);
+      await again.stop();
+    } finally {
+      removeDataDir(dir);
     }
   });
 });

@@ -40,6 +40,7 @@ export interface SandboxStoreOptions {
 export class SandboxStore extends MemoryRepository {
   private readonly listeners: ((event: WriteEvent) => void)[] = [];
   private replaying = false;
+  private writesSinceCheck = 0;
 
   constructor(private readonly options: SandboxStoreOptions) {
     super();
@@ -68,12 +69,28 @@ export class SandboxStore extends MemoryRepository {
     } finally {
       this.replaying = false;
     }
+    this.compactIfGrown();
+    return this.all().length;
+  }
+
+  /** Rewrites the journal as current versions when it holds more than twice as many lines plus slack. */
+  private compactIfGrown(): void {
+    const journal = this.options.journal;
+    if (!journal) return;
     const current = this.all();
     if (journal.size() > 2 * current.length + (this.options.compactSlack ?? 1000)) {
       journal.compact(current);
       this.options.log?.(`sandbox: compacted the FHIR journal to ${current.length} resources`);
     }
-    return current.length;
+  }
+
+  /** Called after each journaled write: looks at the journal's size every thousand writes. */
+  private afterWrite(): void {
+    this.writesSinceCheck++;
+    if (this.writesSinceCheck >= 1000) {
+      this.writesSinceCheck = 0;
+      this.compactIfGrown();
+    }
   }
 
   /** MemoryRepository's map of current versions (type → id → resource); read, never written, here. */
@@ -137,6 +154,7 @@ export class SandboxStore extends MemoryRepository {
 
     this.options.journal?.append({ op: 'put', resource: prepared });
     const stored = (await this.withSeeding(() => super.createResource(prepared, options, true))) as WithId<T>;
+    this.afterWrite();
     this.emit(
       previous
         ? { interaction: 'update', resource: deepClone(stored), previous: deepClone(previous) }
@@ -153,6 +171,7 @@ export class SandboxStore extends MemoryRepository {
     }
     this.options.journal?.append({ op: 'delete', resourceType, id });
     await super.deleteResource(resourceType, id);
+    this.afterWrite();
     this.emit({ interaction: 'delete', resource: deepClone(previous) });
   }
 
