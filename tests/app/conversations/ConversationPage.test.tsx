@@ -91,4 +91,17 @@ describe('ConversationPage', () => {
     );
     expect(await screen.findByText('No open tasks.')).toBeTruthy();
   });
+
+  it('says so when the patient does not exist, with a way back', async () => {
+    const { medplum } = await remindedPatient();
+    const session = testSession({ medplum, now: NOW });
+    renderWithProviders(
+      <Routes>
+        <Route path="/conversations/:patientId" element={<ConversationPage />} />
+      </Routes>,
+      { medplum, path: '/conversations/no-such-patient', wrap: withSession(session) },
+    );
+    expect(await screen.findByText('Patient not found')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Back to the worklist' })).toBeTruthy();
+  });
 });

@@ -246,4 +246,20 @@ describe('WorklistPage', () => {
     expect(sv1.performerType?.[0]?.coding?.[0]?.code).toBe('access');
     expect(sv1.status).toBe('requested');
   });
+
+  it('bulk claim saves what it can and says which tasks someone else changed meanwhile', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<WorklistPage now={clock} />, { medplum });
+    await screen.findByRole('button', { name: 'Ana Testpatient' });
+    await user.click(screen.getByRole('checkbox', { name: 'Select Call the patient for Ana Testpatient' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Select Call the patient for Ben Sample' }));
+    const theirs = await medplum.readResource('Task', 'ns2');
+    await saveTask(medplum, setBusinessStatus(theirs, 'contacted', NOW.toISOString()));
+    await user.click(screen.getByRole('button', { name: 'Claim selected' }));
+    expect(
+      await screen.findByText(/1 saved; 1 changed by someone else meanwhile, left as they are/),
+    ).toBeTruthy();
+    expect((await medplum.readResource('Task', 'ns1')).owner?.reference).toBe('Practitioner/coord-1');
+    expect((await medplum.readResource('Task', 'ns2')).owner).toBeUndefined();
+  });
 });
