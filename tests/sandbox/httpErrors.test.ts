@@ -1,4 +1,4 @@
-import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { Appointment, Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/start';
 import { devToken, fhirFetch, removeDataDir, startTestSandbox, tempDataDir } from './helpers';
@@ -141,6 +141,15 @@ describe('sandbox HTTP: errors as OperationOutcomes, status, CORS', () => {
     expect(
       included.entry?.some((e) => e.search?.mode === 'include' && e.resource?.resourceType === 'Patient'),
     ).toBe(true);
+
+    const appointment = included.entry?.find((e) => e.resource?.resourceType === 'Appointment')
+      ?.resource as Appointment;
+    const patientRef =
+      appointment.participant.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor?.reference ?? '';
+    const byId = await get(`Appointment?patient=${patientRef.split('/')[1]}&_count=0`);
+    const byReference = await get(`Appointment?patient=${patientRef}&_count=0`);
+    expect(byId.total).toBeGreaterThan(0);
+    expect(byId.total).toBe(byReference.total);
 
     const both = await get('?_type=Patient,Organization&_count=0');
     expect(both.total).toBe((page.total ?? 0) + 2);

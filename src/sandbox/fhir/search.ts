@@ -73,8 +73,8 @@ function matchesFast(resource: Resource, filter: Filter, kind: 'token' | 'refere
   const wanted = splitSearchOnComma(filter.value);
   if (kind === 'reference') {
     return wanted.some(
-      (w) =>
-        values.includes(w) || (filter.code === '_compartment' && values.some((v) => v.endsWith(`/${w}`))),
+      // FHIR allows a bare id (`patient=123`) for a reference parameter.
+      (w) => values.includes(w) || (!w.includes('/') && values.some((v) => v.endsWith(`/${w}`))),
     );
   }
   return wanted.some((w) => values.some((token) => tokenMatches(token, w)));
