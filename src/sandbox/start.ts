@@ -49,6 +49,11 @@ export const DEFAULT_PORT = 8300;
 export interface StartSandboxOptions {
   /** Port to listen on; 0 picks a free one. Default: `PORT` or 8300. */
   readonly port?: number;
+  /**
+   * Interface to listen on; default `HOST` or 127.0.0.1, so the no-login EHR and the dev client's secret
+   * are not offered to the network (set 0.0.0.0 in a container).
+   */
+  readonly host?: string;
   /** Where data lives; default `.sandbox/data` (git-ignored). */
   readonly dataDir?: string;
   /** Seed of the synthetic practice on first start. */
@@ -120,13 +125,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const http = createSandboxHttpServer({ log });
   const envPort = Number.parseInt(process.env.PORT ?? '', 10);
   const wanted = options.port ?? (Number.isInteger(envPort) && envPort > 0 ? envPort : DEFAULT_PORT);
-  const port = await http.listen(wanted).catch((err: NodeJS.ErrnoException) => {
-    throw err.code === 'EADDRINUSE'
-      ? new Error(`port ${wanted} is already in use: stop what runs there or set PORT to another port`, {
-          cause: err,
-        })
-      : err;
-  });
+  const port = await http
+    .listen(wanted, options.host ?? (process.env.HOST || '127.0.0.1'))
+    .catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE'
+        ? new Error(`port ${wanted} is already in use: stop what runs there or set PORT to another port`, {
+            cause: err,
+          })
+        : err;
+    });
   const baseUrl = `http://localhost:${port}`;
   const urls = sandboxUrls(baseUrl);
   http.setAllowedOrigins(allowedOrigins(baseUrl, options.corsOrigins));
