@@ -39,7 +39,10 @@ export function useWorklistPage(
 ): UseQueryResult<WorklistPageData> {
   const medplum = useMedplum();
   return useQuery({
-    queryKey: worklistKeys.page(filter, viewer.me ?? ''),
+    queryKey: worklistKeys.page(
+      filter,
+      filter.owner === 'my-queues' ? `${viewer.me ?? ''}|${viewer.queues.join(',')}` : (viewer.me ?? ''),
+    ),
     queryFn: async () => {
       const page = readWorklistBundle(
         await medplum.search('Task', worklistSearchParams(filter, { ...viewer, now }), { cache: 'no-cache' }),
@@ -59,7 +62,8 @@ export function useWorklistPage(
       for (const p of found) patients.set(`Patient/${p.id ?? ''}`, p);
       return { ...page, patients };
     },
-    enabled: !viewer.loading,
+    // Only "my queues" needs the coordinator's CareTeams; every other filter can go at once.
+    enabled: !(filter.owner === 'my-queues' && viewer.loading),
     placeholderData: keepPreviousData,
   });
 }
