@@ -208,6 +208,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       router,
       store,
       authorize: medplumAuthorizer(tokens, store, policy),
+      log,
       capability: () =>
         capabilityStatement({
           fhirBaseUrl: urls.medplumFhir,
@@ -223,6 +224,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       router,
       store,
       authorize: ehrAuthorizer(tokens),
+      log,
       capability: () =>
         capabilityStatement({
           fhirBaseUrl: urls.ehrFhir,

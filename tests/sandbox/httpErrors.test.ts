@@ -155,6 +155,18 @@ describe('sandbox HTTP: errors as OperationOutcomes, status, CORS', () => {
     expect(both.total).toBe((page.total ?? 0) + 2);
   });
 
+  it('answers a failure inside the store with a 500 that holds nothing of it', async () => {
+    const original = sandbox.store.readResource.bind(sandbox.store);
+    sandbox.store.readResource = () => Promise.reject(new TypeError('Ana Testpatient (312) 555-0142'));
+    try {
+      const response = await fhirFetch(`${base}/Patient/anything`, token);
+      expect(response.status).toBe(500);
+      expect(JSON.stringify(await outcome(response))).not.toContain('Testpatient');
+    } finally {
+      sandbox.store.readResource = original;
+    }
+  });
+
   it('answers CORS preflights for the app origin only', async () => {
     const preflight = (origin: string): Promise<Response> =>
       fetch(`${base}/Patient`, {

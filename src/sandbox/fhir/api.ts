@@ -5,8 +5,8 @@
  * Medplum's paging is kept: 20 results unless `_count` says otherwise (at most 1000), with `link[next]`.
  */
 
-import { getStatus, isOk } from '@medplum/core';
-import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
+import { getStatus, isOk, OperationOutcomeError } from '@medplum/core';
+import type { FhirRepository, FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Route } from '../context';
@@ -34,6 +34,43 @@ export interface FhirBaseOptions {
   readonly capability: () => CapabilityStatement;
   /** Extra routes under the base that take precedence (e.g. `.well-known/smart-configuration`). */
   readonly extra?: readonly Route[];
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The repository with its unexpected failures made into 500s. The router turns any thrown error into a
+ * 400 carrying the error's message; a bug in the store is not the client's fault, and its message may
+ * hold resource content, so it becomes "internal error" and only its kind is logged.
+ */
+function guarded(repo: FhirRepository, log: (line: string) => void): FhirRepository {
+  const fail = (err: unknown): never => {
+    if (err instanceof OperationOutcomeError) throw err;
+    log(`sandbox: FHIR store failure: ${(err as Error)?.name ?? 'Error'}`);
+    throw new OperationOutcomeError({
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'error',
+          code: 'exception',
+          details: { text: 'internal error in the sandbox; see its log' },
+        },
+      ],
+    });
+  };
+  return new Proxy(repo, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        try {
+          const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result instanceof Promise ? result.catch(fail) : result;
+        } catch (err) {
+          return fail(err);
+        }
+      };
+    },
+  });
 }
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -166,7 +203,10 @@ export function fhirBaseRoutes(options: FhirBaseOptions): Route[] {
       query: {},
       headers: headerRecord(request.headers),
     };
-    const repo = auth.rule ? new ScopedRepository(options.store, auth.rule) : options.store;
+    const repo = guarded(
+      auth.rule ? new ScopedRepository(options.store, auth.rule) : options.store,
+      options.log ?? (() => undefined),
+    );
     const [outcome, resource] = await options.router.handleRequest(fhirRequest, repo);
     const status = getStatus(outcome);
     if (!resource) {
