@@ -5,6 +5,7 @@
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
 import {
+  findSentSms,
   placeCall,
   SenderPacer,
   sendEmail,
@@ -15,7 +16,7 @@ import {
   type TwilioConfig,
 } from '../channels';
 import { smsSegments } from '../engine';
-import { runDispatch, type DispatchSummary, type SendFn } from '../fhir/dispatchRun';
+import { runDispatch, type DispatchSummary, type LookupFn, type SendFn } from '../fhir/dispatchRun';
 import { loadBotSetup } from './botSetup';
 import { botClock, optionalSecret } from './runtime';
 
@@ -32,7 +33,19 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
     workflows,
     now: () => clock.now(),
     send: channelSender(medplum, twilio, { practiceName, voiceWebhook, now: () => clock.now().getTime() }),
+    lookupSent: channelLookup(twilio),
   });
+}
+
+/**
+ * The production LookupFn: Twilio's message log for texts. Calls and emails have no log dispatch reads,
+ * so for them the answer is "cannot say" (recorded as sent with unknown delivery, never sent again).
+ */
+export function channelLookup(twilio: TwilioConfig, fetchImpl?: FetchImpl): LookupFn {
+  return async (msg) =>
+    msg.channel === 'sms'
+      ? findSentSms(twilio, { to: msg.to, body: msg.text, since: msg.since }, fetchImpl)
+      : { sent: 'unknown', reason: `no ${msg.channel} log to read` };
 }
 
 /** The production SendFn: SMS and voice through Twilio (paced per sender), email through Medplum. */

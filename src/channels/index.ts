@@ -7,6 +7,7 @@ export { type SendResult, type SendFailure } from './sendResult';
 export { DEFAULT_TIMEOUT_MS, type FetchImpl } from './twilioRest';
 export { TWILIO_ERROR } from './twilioErrors';
 export { sendSms, MAX_SMS_BODY_CHARS, type SmsMessage } from './sms';
+export { findSentSms, type SentLookup } from './sentLookup';
 export { placeCall, MAX_TWIML_CHARS, type VoiceCall } from './voice';
 export { sendEmail, isEmailAddress, type EmailMessage } from './email';
 export { isE164 } from './phone';

@@ -124,3 +124,28 @@ export async function postTwilioForm(
   }
   return { ok: true, providerId: sid, status: typeof status === 'string' ? status : 'queued' };
 }
+
+/**
+ * GETs an account-scoped list (`Messages.json?To=…`) and returns the parsed JSON, or an Error saying why
+ * not (HTTP status, timeout, unreadable body). Never throws.
+ */
+export async function getTwilioList(
+  cfg: TwilioConfig,
+  resource: 'Messages.json' | 'Calls.json',
+  query: Record<string, string>,
+  fetchImpl: FetchImpl = fetch,
+): Promise<unknown> {
+  const timeoutMs = cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  try {
+    const { response, text } = await exchange(
+      fetchImpl,
+      `${accountResourceUrl(cfg, resource)}?${new URLSearchParams(query).toString()}`,
+      { method: 'GET', headers: { Authorization: basicAuth(cfg), Accept: 'application/json' } },
+      timeoutMs,
+    );
+    if (!response.ok) return new Error(`Twilio answered HTTP ${response.status}`);
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

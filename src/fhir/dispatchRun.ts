@@ -26,6 +26,7 @@ import type {
 import {
   applyEvent,
   channelOf,
+  contactAddresses,
   EXT,
   isCommunicationConsent,
   patientLanguage,
@@ -37,6 +38,7 @@ import {
   type WorkflowDefinition,
 } from '../engine';
 import {
+  claimedAt,
   claimState,
   DEFAULT_CLAIM_LEASE_MS,
   expiredClaim,
@@ -91,6 +93,20 @@ export type SendFn = (msg: {
   readonly subject?: string;
 }) => Promise<DispatchSendResult>;
 
+/** What the provider's own log says about a message (for one whose run stopped before recording it). */
+export type SentLookupResult =
+  | { readonly sent: true; readonly providerId: string; readonly status: string }
+  | { readonly sent: false }
+  | { readonly sent: 'unknown'; readonly reason: string };
+
+/** Asks the provider whether a message went out since `since`; injected like SendFn. */
+export type LookupFn = (msg: {
+  readonly channel: Channel;
+  readonly to: string;
+  readonly text: string;
+  readonly since: string;
+}) => Promise<SentLookupResult>;
+
 /** Options of a run. */
 export interface DispatchOptions {
   readonly practice: PracticeSettings;
@@ -107,6 +123,11 @@ export interface DispatchOptions {
   readonly claimLeaseMs?: number;
   /** Tries and waits for result writes the server refuses (429, 5xx). */
   readonly writeRetry?: RetryPolicy;
+  /**
+   * For a message whose run stopped before recording it: asks the provider whether it went out. Without
+   * it (or when the provider cannot say) such a message is recorded as sent with unknown delivery.
+   */
+  readonly lookupSent?: LookupFn;
 }
 
 /** What a run did. */
@@ -254,7 +275,7 @@ type Claimed =
       carePlan?: CarePlan;
       definition?: WorkflowDefinition;
     }
-  | { request: CommunicationRequest; recover: true };
+  | { request: CommunicationRequest; recover: true; found?: { providerId: string; status: string } };
 
 async function dispatchPage(
   medplum: MedplumClient,
@@ -279,12 +300,25 @@ async function dispatchPage(
     }
   }
   if (open.length === 0 && abandoned.length === 0) return;
+  const recorded = await recordedSends(medplum, abandoned);
+  const found = await lookUpUnrecorded(
+    abandoned.filter((r) => !recorded.has(communicationKey(r))),
+    byRef,
+    options,
+    now,
+  );
+  // What the provider says never went out is sent now, like any open request (its stale claim replaced).
+  for (const [id, result] of found) {
+    if (result.sent !== false) continue;
+    const i = abandoned.findIndex((r) => r.id === id);
+    if (i >= 0) open.push(...abandoned.splice(i, 1));
+  }
 
   const patientRefs = [
     ...new Set([...open, ...abandoned].map((r) => r.subject?.reference ?? '').filter(Boolean)),
   ];
   const weekAgo = new Date(nowMs - 7 * 86_400_000).toISOString();
-  const [consents, recent, recorded] = await Promise.all([
+  const [consents, recent] = await Promise.all([
     open.length
       ? medplum.searchResources('Consent', {
           patient: patientRefs.join(','),
@@ -300,7 +334,6 @@ async function dispatchPage(
           _count: '1000',
         })
       : Promise.resolve([] as CommunicationRequest[]),
-    recordedSends(medplum, abandoned),
   ]);
   const sentBy = new Map<string, OutboundRecord[]>();
   for (const r of recent) {
@@ -408,7 +441,12 @@ async function dispatchPage(
     kinds.push('recover');
     if (!done) {
       first.push(put(withClaim(request, now), ifMatch));
-      toSend.push({ request, recover: true });
+      const log = found.get(request.id ?? '');
+      toSend.push({
+        request,
+        recover: true,
+        ...(log?.sent === true ? { found: { providerId: log.providerId, status: log.status } } : {}),
+      });
     } else if (done.status === 'not-done') {
       first.push(
         put(
@@ -468,11 +506,13 @@ async function dispatchPage(
         createCommunication(request, {
           channel: channelOf(request) ?? 'sms',
           text: request.payload?.[0]?.contentString ?? '',
-          providerId: '',
-          providerStatus: 'unknown',
+          providerId: claim.found?.providerId ?? '',
+          providerStatus: claim.found?.status ?? 'unknown',
           thread: threads.get(patientRef),
           now,
-          note: 'The dispatch run that claimed this message stopped before recording whether it went out; it was not sent again.',
+          note: claim.found
+            ? "The dispatch run that sent this message stopped before recording it; recorded from the provider's log."
+            : 'The dispatch run that claimed this message stopped before recording whether it went out; it was not sent again.',
         }),
       );
       continue;
@@ -690,6 +730,46 @@ async function writeResults(
     );
   }
   return unrecorded.map((g) => g.request);
+}
+
+/**
+ * Asks the provider about each abandoned request with nothing on record (rare: a run stopped between
+ * sending and recording). Results by request id; a failing lookup counts as "cannot say".
+ */
+async function lookUpUnrecorded(
+  unrecorded: readonly CommunicationRequest[],
+  byRef: Map<string, Resource>,
+  options: DispatchOptions,
+  now: string,
+): Promise<Map<string, SentLookupResult>> {
+  const out = new Map<string, SentLookupResult>();
+  const lookup = options.lookupSent;
+  if (!lookup) return out;
+  await Promise.all(
+    unrecorded.map(async (request) => {
+      const channel = channelOf(request);
+      const patient = byRef.get(request.subject?.reference ?? '') as Patient | undefined;
+      const to = patient
+        ? contactAddresses(patient, now)
+            .filter((a) => a.channel === channel)
+            .sort((a, b) => a.rank - b.rank)[0]?.address
+        : undefined;
+      const at = claimedAt(request);
+      if (!channel || !to || at === undefined) return;
+      try {
+        const result = await lookup({
+          channel,
+          to,
+          text: request.payload?.[0]?.contentString ?? '',
+          since: new Date(at).toISOString(),
+        });
+        out.set(request.id ?? '', result);
+      } catch (err) {
+        out.set(request.id ?? '', { sent: 'unknown', reason: (err as Error).message });
+      }
+    }),
+  );
+  return out;
 }
 
 /** The sends the caps look at for this request: none for a reply to the patient, which the caps do not hold. */

@@ -6,7 +6,7 @@ import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
-import { channelSender, handler } from '../../src/bots/dispatch';
+import { channelLookup, channelSender, handler } from '../../src/bots/dispatch';
 import { BotConfigError, installClock } from '../../src/bots/runtime';
 import { EXT, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
 import { runDispatch } from '../../src/fhir/dispatchRun';
@@ -283,4 +283,40 @@ describe('dispatch bot', () => {
       expect((await dueRequest()).status).toBe('active');
     },
   );
+
+  it("asks Twilio's message log about texts whose run stopped before recording them; other channels cannot say", async () => {
+    const asked: string[] = [];
+    server.use(
+      http.get(MESSAGES_URL, ({ request }) => {
+        asked.push(new URL(request.url).searchParams.get('To') ?? '');
+        return HttpResponse.json({
+          messages: [
+            {
+              sid: 'SM00000000000000000000000000000009',
+              body: 'Hello',
+              status: 'delivered',
+              direction: 'outbound-api',
+              date_created: 'Fri, 20 Nov 2026 21:01:02 +0000',
+            },
+          ],
+        });
+      }),
+    );
+    const lookup = channelLookup({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: TWILIO,
+      from: FROM,
+    });
+    const since = FIRST_RUN.toISOString();
+    expect(await lookup({ channel: 'sms', to: PATIENT_PHONE, text: 'Hello', since })).toEqual({
+      sent: true,
+      providerId: 'SM00000000000000000000000000000009',
+      status: 'delivered',
+    });
+    expect(await lookup({ channel: 'voice', to: PATIENT_PHONE, text: 'Hello', since })).toMatchObject({
+      sent: 'unknown',
+    });
+    expect(asked).toEqual([PATIENT_PHONE]);
+  });
 });

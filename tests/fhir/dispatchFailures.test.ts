@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
 import { EXT, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
 import { DEFAULT_CLAIM_LEASE_MS } from '../../src/fhir/dispatchClaims';
-import { DispatchWriteError, runDispatch, type SendFn } from '../../src/fhir/dispatchRun';
+import { DispatchWriteError, runDispatch, type LookupFn, type SendFn } from '../../src/fhir/dispatchRun';
 import { loadPracticeSettings } from '../../src/fhir/practice';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
 import { FhirFaults, isBatch, medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
@@ -243,6 +243,70 @@ describe('dispatch when FHIR fails', () => {
     expect(others).toHaveLength(0);
     expect(message?.identifier).toContainEqual({ system: ID_SYSTEM.providerMessage, value: 'SM1' });
     expect(texts).toHaveLength(1);
+  });
+});
+
+describe("dispatch finishing a run that stopped before recording, with the carrier's log", () => {
+  /** Sends at RUN, then every results batch of that run is refused: the message is claimed, unrecorded. */
+  async function abandonedAfterSending(): Promise<{ texts: string[]; request: CommunicationRequest }> {
+    await enrol();
+    const [request] = await due();
+    const { texts, send } = carrier();
+    faults.add({
+      when: isBatch((e) => isRequestPut(e) && e.request?.ifMatch === undefined),
+      status: 503,
+      times: Infinity,
+    });
+    await expect(run(send, RUN)).rejects.toBeInstanceOf(DispatchWriteError);
+    faults.clear();
+    if (!request) throw new Error('fixture should have a due request');
+    return { texts, request };
+  }
+
+  it("the log shows it went out: recorded with the carrier's id, not sent again", async () => {
+    const { texts, request } = await abandonedAfterSending();
+    const asked: string[] = [];
+    const lookupSent: LookupFn = async (msg) => {
+      asked.push(`${msg.to} ${msg.since}`);
+      return { sent: true, providerId: 'SM1', status: 'delivered' };
+    };
+    const { send } = carrier();
+    expect(await run(send, AFTER_LEASE, { lookupSent })).toMatchObject({ sent: 0, recovered: 1 });
+    expect(asked).toEqual([`+13125550142 ${RUN}`]);
+    expect(texts).toHaveLength(1);
+    const [message, ...others] = await messages();
+    expect(others).toHaveLength(0);
+    expect(message?.identifier).toContainEqual({ system: ID_SYSTEM.providerMessage, value: 'SM1' });
+    expect((await medplum.readResource('CommunicationRequest', request.id ?? '')).status).toBe('completed');
+  });
+
+  // The first run did send here; the lookup stands in for a run that stopped before its send.
+  it('the log shows it never went out: sent now, once', async () => {
+    const { request } = await abandonedAfterSending();
+    const lookupSent: LookupFn = async () => ({ sent: false });
+    const { texts, send } = carrier();
+    expect(await run(send, AFTER_LEASE, { lookupSent })).toMatchObject({ sent: 1, recovered: 0 });
+    expect(texts).toHaveLength(1);
+    expect(await run(send, new Date(Date.parse(AFTER_LEASE) + 60_000), { lookupSent })).toMatchObject({
+      sent: 0,
+    });
+    expect(texts).toHaveLength(1);
+    const [message, ...others] = await messages();
+    expect(others).toHaveLength(0);
+    expect(message?.identifier).toContainEqual({ system: ID_SYSTEM.providerMessage, value: 'SM1' });
+    expect((await medplum.readResource('CommunicationRequest', request.id ?? '')).status).toBe('completed');
+  });
+
+  it('the log cannot say (or the lookup fails): recorded as sent with unknown delivery, not sent again', async () => {
+    await abandonedAfterSending();
+    const lookupSent: LookupFn = async () => {
+      throw new Error('Twilio unreachable');
+    };
+    const { texts, send } = carrier();
+    expect(await run(send, AFTER_LEASE, { lookupSent })).toMatchObject({ sent: 0, recovered: 1 });
+    expect(texts).toHaveLength(0);
+    const [message] = await messages();
+    expect(message?.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('unknown');
   });
 });
 
