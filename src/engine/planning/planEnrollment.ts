@@ -216,6 +216,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
         patient: patientReference,
         ...(appointmentReference ? { focus: appointmentReference } : {}),
         carePlan: carePlanUrn,
+        purpose: def.purpose,
         ...ownerFor(step.task),
         now: input.now,
         start: iso(late.at),
@@ -326,6 +327,7 @@ export function planEnrollment(input: PlanEnrollmentInput): EnrollmentPlan {
         patient: patientReference,
         ...(appointmentReference ? { focus: appointmentReference } : {}),
         carePlan: carePlanUrn,
+        purpose: def.purpose,
         ...ownerFor(spec),
         now: input.now,
         description:

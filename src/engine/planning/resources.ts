@@ -38,6 +38,11 @@ function purposeCategory(def: WorkflowDefinition): CodeableConcept[] {
   return [{ coding: [{ system: CS.purpose, code: def.purpose }], text: def.title }];
 }
 
+/** The workflow purpose an enrolment's CarePlan was filed under (its category), if any. */
+export function carePlanPurpose(plan: CarePlan | undefined): string | undefined {
+  return plan?.category?.flatMap((c) => c.coding ?? []).find((c) => c.system === CS.purpose)?.code;
+}
+
 /** Builds the enrolment's CarePlan; `activities` are the urn:uuid references of its requests and tasks. */
 export function buildCarePlan(args: {
   def: WorkflowDefinition;
@@ -158,11 +163,17 @@ export function buildTask(args: {
   description?: string;
   reasons?: readonly string[];
   stepId?: string;
+  /**
+   * The workflow purpose, kept as a tag: a worklist filters tasks by workflow with a plain search, since
+   * following Task.basedOn to the CarePlan needs chained search, which not every FHIR server has.
+   */
+  purpose?: string;
 }): Task {
   const start = args.start ?? args.now;
   const due = new Date(Date.parse(start) + args.spec.dueIn.ms).toISOString();
   return {
     resourceType: 'Task',
+    ...(args.purpose ? { meta: { tag: [{ system: CS.purpose, code: args.purpose }] } } : {}),
     ...(args.stepId ? { extension: stepExtensions(args.stepId, undefined, args.reasons ?? []) } : {}),
     identifier: [identifier('task', args.key)],
     ...(args.carePlan ? { basedOn: [{ reference: args.carePlan, type: 'CarePlan' }] } : {}),

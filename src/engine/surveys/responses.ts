@@ -5,7 +5,7 @@
  */
 
 import type { CarePlan, Reference } from '@medplum/fhirtypes';
-import { buildTask } from '../planning/resources';
+import { buildTask, carePlanPurpose } from '../planning/resources';
 import type { PracticeSettings } from '../policy/settings';
 import type { Transition } from '../transitions/types';
 import { stepDuration } from '../workflow/duration';
@@ -144,6 +144,7 @@ function enrolmentKeyOf(ctx: ResponseContext): string {
 
 function task(ctx: ResponseContext, spec: TaskSpec, description: string): ReturnType<typeof buildTask> {
   const owner = ctx.practice.queueOwners[spec.queue];
+  const purpose = carePlanPurpose(ctx.carePlan);
   return buildTask({
     spec,
     key: `${enrolmentKeyOf(ctx)}:${spec.kind}:${ctx.response.reference ?? ctx.now}`,
@@ -151,6 +152,7 @@ function task(ctx: ResponseContext, spec: TaskSpec, description: string): Return
     focus: ctx.response,
     ...(ctx.carePlan?.id ? { carePlan: `CarePlan/${ctx.carePlan.id}` } : {}),
     ...(owner ? { owner: { reference: owner as `CareTeam/${string}` } } : {}),
+    ...(purpose ? { purpose } : {}),
     now: ctx.now,
     description,
   });

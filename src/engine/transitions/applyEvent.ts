@@ -582,6 +582,7 @@ class TransitionBuilder {
         ...(focus ? { focus } : {}),
         ...(this.state.carePlan.id ? { carePlan: `CarePlan/${this.state.carePlan.id}` } : {}),
         ...(owner ? { owner: { reference: owner } } : {}),
+        purpose: this.state.definition.purpose,
         now: this.state.now,
         description,
       }),

@@ -1,7 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { EXT, ID_SYSTEM } from '../../../src/engine/codes';
+import { CS, EXT, ID_SYSTEM } from '../../../src/engine/codes';
 import { planEnrollment, type EnrollmentPlan, type PlannedStep } from '../../../src/engine/planning';
 import { practiceSettings } from '../../../src/engine/policy';
 import { loadWorkflow, type WorkflowDefinition } from '../../../src/engine/workflow';
@@ -321,6 +321,8 @@ describe('planEnrollment: consent, channels and suppression', () => {
     expect(p.tasks).toHaveLength(1);
     expect(p.tasks[0]?.code?.coding?.[0]?.code).toBe('fix-contact');
     expect(p.tasks[0]?.performerType?.[0]?.coding?.[0]?.code).toBe('front-office');
+    // Tagged with the workflow's purpose, so a worklist can filter by workflow with a plain search.
+    expect(p.tasks[0]?.meta?.tag).toEqual([{ system: CS.purpose, code: 'reminder' }]);
   });
 
   it('does not plan for a deceased patient or a disabled purpose', () => {

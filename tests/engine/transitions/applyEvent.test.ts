@@ -89,6 +89,7 @@ describe('applyEvent: replies', () => {
     expect(t.tasks[0]?.code?.coding?.[0]).toMatchObject({ system: CS.taskKind, code: 'reschedule' });
     expect(t.tasks[0]?.owner).toEqual({ reference: 'CareTeam/access-team' });
     expect(t.tasks[0]?.description).toContain('30 min later');
+    expect(t.tasks[0]?.meta?.tag?.[0]).toMatchObject({ system: CS.purpose });
     expect(t.revoked).toHaveLength(2);
     expect(outcomeOf(t)).toBe('reschedule-requested');
     expect(t.replies[0]?.text).toContain('scheduling team');
