@@ -110,6 +110,12 @@ describe('the Medplum-side API: dev client, token exchange, /auth/me, coordinato
     expect(me.project.id).toBeTruthy();
     expect(me.membership.profile.reference).toBe(practitioner);
     expect(me.accessPolicy.resource.length).toBeGreaterThan(5);
+    // The session refreshes as a Medplum session does, and signs out cleanly.
+    const before = medplum.getAccessToken();
+    await medplum.refreshIfExpired(2 * 3_600_000);
+    expect(medplum.getAccessToken()).not.toBe(before);
+    expect(medplum.getProfile()?.id).toBe(MAIN_PRACTICE.coordinator);
+    await medplum.signOut();
 
     const forged = await fetch(sandbox.urls.tokenEndpoint, {
       method: 'POST',

@@ -72,7 +72,8 @@ function tokenResponse(deps: TokenDeps, claims: TokenClaims, extra: Record<strin
     ...(claims.profile.startsWith('Practitioner/') ? { fhirUser: claims.profile } : {}),
     ...extra,
   };
-  if (hasRefresh(claims.scope)) body.refresh_token = deps.tokens.refresh(claims);
+  // Medplum sessions refresh as Medplum's do; SMART ones when the app asked for online or offline access.
+  if (claims.kind === 'medplum' || hasRefresh(claims.scope)) body.refresh_token = deps.tokens.refresh(claims);
   return json(body, 200, NO_STORE);
 }
 
@@ -124,8 +125,11 @@ function refreshToken(deps: TokenDeps, request: Request, form: URLSearchParams):
   const { clientId } = clientCredentials(request, form);
   const claims = deps.tokens.verify(form.get('refresh_token') ?? '', 'refresh');
   if (!claims) return oauthError('invalid_grant', 'the refresh token is invalid or expired');
-  if (clientId !== claims.client_id)
-    return oauthError('invalid_grant', 'the refresh token was issued to another client');
+  // A public client may omit client_id (MedplumClient sends an empty one when it has none).
+  const named = clientId
+    ? clientId === claims.client_id
+    : deps.clients.get(claims.client_id)?.public === true;
+  if (!named) return oauthError('invalid_grant', 'the refresh token was issued to another client');
   const { kind, scope, client_id, profile, patient, aud } = claims;
   return tokenResponse(deps, {
     kind,
@@ -211,6 +215,12 @@ export function tokenRoutes(deps: TokenDeps): Route[] {
             return oauthError('unsupported_grant_type', 'grant_type is missing or not supported');
         }
       },
+    },
+    {
+      // MedplumClient.signOut posts here; tokens are stateless JWTs that simply expire.
+      method: 'POST',
+      path: '/oauth2/logout',
+      handle: async () => json({}, 200, NO_STORE),
     },
   ];
 }
