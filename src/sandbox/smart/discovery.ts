@@ -14,13 +14,23 @@ export interface SmartUrls {
   readonly baseUrl: () => string;
 }
 
+/** The request's origin when it is this sandbox under another local name, else `baseUrl`. */
+function sameSandboxOrigin(request: Request, baseUrl: string): string {
+  const origin = new URL(request.url).origin;
+  const base = new URL(baseUrl);
+  const url = new URL(origin);
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  return local && url.port === base.port && url.protocol === base.protocol ? origin : baseUrl;
+}
+
 /** The SMART configuration document. */
-export function smartConfiguration(baseUrl: string): Record<string, unknown> {
+export function smartConfiguration(baseUrl: string, origin: string = baseUrl): Record<string, unknown> {
+  // Endpoints on the host name the client used (localhost or 127.0.0.1), so a browser stays on one origin.
   return {
     issuer: baseUrl,
-    jwks_uri: `${baseUrl}/.well-known/jwks.json`,
-    authorization_endpoint: `${baseUrl}/oauth2/authorize`,
-    token_endpoint: `${baseUrl}/oauth2/token`,
+    jwks_uri: `${origin}/.well-known/jwks.json`,
+    authorization_endpoint: `${origin}/oauth2/authorize`,
+    token_endpoint: `${origin}/oauth2/token`,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     grant_types_supported: [
       'authorization_code',
@@ -68,7 +78,8 @@ export function discoveryRoutes(
   secrets: SandboxSecrets,
   fhirPaths: readonly string[],
 ): Route[] {
-  const config: Route['handle'] = async () => json(smartConfiguration(urls.baseUrl()));
+  const config: Route['handle'] = async (request) =>
+    json(smartConfiguration(urls.baseUrl(), sameSandboxOrigin(request, urls.baseUrl())));
   return [
     ...fhirPaths.map((p): Route => ({
       method: 'GET',
