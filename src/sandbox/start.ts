@@ -310,6 +310,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       stop: () => {
         stopping ??= (async () => {
           await bots?.stop();
+          // Status callbacks still waiting for their record would otherwise poll a closed server.
+          await twilio.stop();
           await vite?.close();
           await http.close();
         })();
