@@ -24,9 +24,9 @@ import {
 import { communicationKey } from '../fhir/dispatchRecords';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { writeTransition } from '../fhir/writeChanges';
-import { asWebhookFailure, twimlBinary, verifiedParams } from './inboundMessage';
 import { loadBotSetup } from './botSetup';
-import { botClock, requireSecret } from './runtime';
+import { botClock } from './runtime';
+import { asWebhookFailure, twimlBinary, verifiedParams } from './twilioWebhook';
 
 /** What the bot did with one callback. */
 export interface DeliveryStatusResult {
@@ -39,17 +39,8 @@ const REQUEUE_DELAY_MS = 5 * 60_000;
 
 /** Medplum entry point; answers Twilio with an empty TwiML document. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<Binary> {
-  const params = verifiedParams({
-    ...event,
-    // The status webhook has its own public URL; the signature covers it.
-    secrets: {
-      ...event.secrets,
-      INBOUND_WEBHOOK_URL: {
-        name: 'INBOUND_WEBHOOK_URL',
-        valueString: requireSecret(event.secrets, 'STATUS_WEBHOOK_URL'),
-      },
-    },
-  });
+  // The status webhook has its own public URL; the signature covers it.
+  const params = verifiedParams(event, 'STATUS_WEBHOOK_URL');
   return asWebhookFailure(async () => {
     const { practice, workflows } = await loadBotSetup(medplum, event, 'delivery-status');
     await handleStatus(medplum, params, { practice, workflows, now: botClock().now() });

@@ -6,22 +6,14 @@
  */
 
 import {
-  forbidden,
   badRequest,
-  getStatus,
   OperationOutcomeError,
   serverError,
   type BotEvent,
   type MedplumClient,
 } from '@medplum/core';
 import type { Binary, CarePlan, Communication, Patient, Task } from '@medplum/fhirtypes';
-import {
-  escapeXml,
-  messagingTwiml,
-  parseFormBody,
-  validateTwilioSignature,
-  voiceKeyToReply,
-} from '../channels';
+import { escapeXml, messagingTwiml, voiceKeyToReply } from '../channels';
 import {
   applyEvent,
   buildTask,
@@ -56,7 +48,9 @@ import { replyRequests } from '../fhir/replyRequests';
 import { ensureThreads } from '../fhir/threads';
 import { writeTransition } from '../fhir/writeChanges';
 import { loadBotSetup } from './botSetup';
-import { botClock, requireSecret } from './runtime';
+import { handleStatus, type DeliveryStatusResult } from './deliveryStatus';
+import { botClock } from './runtime';
+import { asWebhookFailure, twimlBinary, verifiedParams } from './twilioWebhook';
 
 /** What the bot did, returned with the TwiML for logs and tests. */
 export interface InboundResult {
@@ -64,6 +58,11 @@ export interface InboundResult {
   readonly intent?: string;
   readonly patient?: string;
   readonly duplicate?: boolean;
+  /**
+   * Set when the request was a call's status callback rather than a message: it was passed to the
+   * delivery-status logic and recorded nothing as a reply.
+   */
+  readonly callStatus?: DeliveryStatusResult['outcome'];
 }
 
 /** Medplum entry point: returns a Binary holding the TwiML answer. */
@@ -74,48 +73,6 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
     const result = await handleInbound(medplum, params, { practice, workflows, now: botClock().now() });
     return twimlBinary(result.twiml);
   });
-}
-
-/**
- * Runs a webhook's work so that any failure other than bad input (400) answers 500: Twilio then logs
- * it and, with the connection override `#rp=5xx` on the webhook URL, retries, and the retry completes what
- * was recorded (FHIR 429 and 5xx are passing conditions, not the caller's fault).
- */
-export async function asWebhookFailure<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof OperationOutcomeError && getStatus(err.outcome) === 400) throw err;
-    if (err instanceof OperationOutcomeError && getStatus(err.outcome) >= 500) throw err;
-    throw new OperationOutcomeError(serverError(err as Error));
-  }
-}
-
-/** Parses the form body and checks Twilio's signature against the exact public URL of this webhook. */
-export function verifiedParams(event: BotEvent): Record<string, string> {
-  let params: Record<string, string>;
-  try {
-    params = parseFormBody(event.input);
-  } catch (err) {
-    throw new OperationOutcomeError(badRequest((err as Error).message));
-  }
-  const headers = (event.headers ?? {}) as Record<string, string | string[] | undefined>;
-  const header = headers['x-twilio-signature'] ?? headers['X-Twilio-Signature'];
-  const signature = Array.isArray(header) ? header[0] : header;
-  const ok = validateTwilioSignature({
-    authToken: requireSecret(event.secrets, 'TWILIO_AUTH_TOKEN'),
-    url: requireSecret(event.secrets, 'INBOUND_WEBHOOK_URL'),
-    params,
-    signature,
-  });
-  if (!ok) {
-    // Logged without the body: it may hold a patient's words.
-    console.warn(
-      `inbound webhook: rejected a request with ${signature ? 'an invalid' : 'no'} Twilio signature`,
-    );
-    throw new OperationOutcomeError(forbidden);
-  }
-  return params;
 }
 
 /** What acting on an inbound message needs besides the client. */
@@ -137,6 +94,12 @@ export async function handleInbound(
   ctx: InboundContext,
 ): Promise<InboundResult> {
   const now = ctx.now.toISOString();
+  if (isCallStatusCallback(params)) {
+    // A call's status callback is not something the patient said. Calls placed before call status went to
+    // the delivery-status bot still report here: their status is recorded there, nothing as a reply.
+    const status = await handleStatus(medplum, params, ctx);
+    return { twiml: '<Response/>', callStatus: status.outcome };
+  }
   const voice =
     params.Digits !== undefined || (params.CallSid !== undefined && params.MessageSid === undefined);
   const channel: Channel = voice ? 'voice' : 'sms';
@@ -148,9 +111,13 @@ export async function handleInbound(
   const answer = (replies: readonly string[]): string =>
     voice ? voiceTwiml(replies) : messagingTwiml(replies);
 
-  const from = params.From?.trim() ?? '';
+  // A key press on a call we placed: the call's own record names the patient, and Twilio's From is then
+  // the practice's caller ID, so the patient's number is To.
+  const placed = voice && params.CallSid ? await placedCall(medplum, params.CallSid) : undefined;
+  const field = placed || isOutboundCall(params) ? 'To' : 'From';
+  const from = params[field]?.trim() ?? '';
   if (!from) {
-    throw new OperationOutcomeError(badRequest('webhook body has no From number'));
+    throw new OperationOutcomeError(badRequest(`webhook body has no ${field} number`));
   }
   const existing = await inboundByProviderId(medplum, providerId);
   if (existing && !isPendingInbound(existing)) {
@@ -158,11 +125,14 @@ export async function handleInbound(
     return { twiml: answer([]), duplicate: true };
   }
   const e164 = toE164(from);
-  const candidates = e164 ? await patientsByPhone(medplum, e164) : [];
-  const outbound = await lastOutbound(
-    medplum,
-    candidates.map((p) => `Patient/${p.id ?? ''}`),
-  );
+  const called = placed ? await patientOf(medplum, placed) : undefined;
+  const candidates = called ? [called] : e164 ? await patientsByPhone(medplum, e164) : [];
+  const outbound =
+    placed ??
+    (await lastOutbound(
+      medplum,
+      candidates.map((p) => `Patient/${p.id ?? ''}`),
+    ));
   const patient: Patient | undefined =
     candidates.length === 1
       ? candidates[0]
@@ -318,6 +288,54 @@ export async function resumeInbound(
   return { resumed: true, replies: requests.length };
 }
 
+/**
+ * A call's status callback (Twilio posts `CallStatus` without `Digits`), as opposed to a key press, which
+ * Twilio posts to the Gather action with `Digits`.
+ */
+export function isCallStatusCallback(params: Record<string, string>): boolean {
+  return (
+    params.CallSid !== undefined &&
+    params.MessageSid === undefined &&
+    params.Digits === undefined &&
+    params.CallStatus !== undefined
+  );
+}
+
+/**
+ * A request about a call Careloop placed (`Direction=outbound-api`): Twilio's `From` is the practice's
+ * caller ID and `To` the patient.
+ */
+export function isOutboundCall(params: Record<string, string>): boolean {
+  return (
+    params.CallSid !== undefined &&
+    params.MessageSid === undefined &&
+    (params.Direction ?? '').trim().toLowerCase().startsWith('outbound')
+  );
+}
+
+/** The Communication dispatch recorded for a call it placed, found by Twilio's CallSid. */
+async function placedCall(medplum: MedplumClient, callSid: string): Promise<Communication | undefined> {
+  const found = await medplum.searchResources(
+    'Communication',
+    { identifier: `${ID_SYSTEM.providerMessage}|${callSid}`, _count: '5' },
+    { cache: 'no-cache' },
+  );
+  return found.find(
+    (c) => c.sent && c.basedOn?.some((b) => b.reference?.startsWith('CommunicationRequest/')),
+  );
+}
+
+/** The patient a placed call went to; undefined if the record names none or it is gone (then the number decides). */
+async function patientOf(medplum: MedplumClient, call: Communication): Promise<Patient | undefined> {
+  const ref = call.subject?.reference;
+  if (!ref?.startsWith('Patient/')) return undefined;
+  try {
+    return await medplum.readResource('Patient', ref.slice('Patient/'.length));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Applies the engine's transition for a recorded message and writes it; returns it for the replies. */
 async function actOnInbound(
   medplum: MedplumClient,
@@ -402,13 +420,4 @@ function unmatchedTask(
 function voiceTwiml(replies: readonly string[]): string {
   const says = replies.map((r) => `<Say>${escapeXml(r)}</Say>`).join('');
   return `<Response>${says}<Hangup/></Response>`;
-}
-
-/** The Binary a webhook bot returns so Medplum answers the HTTP request with TwiML. */
-export function twimlBinary(twiml: string): Binary {
-  return {
-    resourceType: 'Binary',
-    contentType: 'text/xml',
-    data: Buffer.from(twiml, 'utf8').toString('base64'),
-  };
 }

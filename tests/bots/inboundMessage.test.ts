@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../src/bots/inboundMessage';
 import { installClock } from '../../src/bots/runtime';
 import { computeTwilioSignature } from '../../src/channels';
+import { EXT, ID_SYSTEM, mediumFor } from '../../src/engine';
 import { practiceWithRemindedPatient, secrets } from '../fixtures/medplum';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -139,6 +140,101 @@ describe('inbound-message bot', () => {
     const params = { CallSid: 'CA1', From: '+13125550142', To: '+13125550100', Digits: '1' };
     const xml = await twiml(params);
     expect(xml).toMatch(/^<Response><Say>.*confirmed.*<\/Say><Hangup\/><\/Response>$/);
+  });
+});
+
+const CALL_SID = 'CA0123456789abcdef0123456789abcdef';
+
+/** What Twilio posts to a `<Gather action>` on a call we placed: From is our caller ID, To the patient. */
+const gather = (digits: string, callSid = CALL_SID) => ({
+  AccountSid: 'AC00000000000000000000000000000000',
+  ApiVersion: '2010-04-01',
+  CallSid: callSid,
+  CallStatus: 'in-progress',
+  Called: '+13125550142',
+  Caller: '+13125550100',
+  Direction: 'outbound-api',
+  Digits: digits,
+  FinishedOnKey: '',
+  From: '+13125550100',
+  To: '+13125550142',
+  msg: 'Gather End',
+});
+
+/** The record dispatch writes for a reminder call it placed (as for the 3-day text, but by voice). */
+async function placedCallRecord(callSid: string): Promise<Communication> {
+  const [text] = await medplum.searchResources(
+    'Communication',
+    { identifier: `${ID_SYSTEM.providerMessage}|SM3day` },
+    { cache: 'no-cache' },
+  );
+  return medplum.createResource<Communication>({
+    resourceType: 'Communication',
+    identifier: [{ system: ID_SYSTEM.providerMessage, value: callSid }],
+    extension: [{ url: EXT.deliveryStatus, valueCode: 'queued' }],
+    status: 'in-progress',
+    basedOn: text?.basedOn,
+    medium: [mediumFor('voice')],
+    subject: { reference: `Patient/${patientId}` },
+    recipient: [{ reference: `Patient/${patientId}` }],
+    sent: '2026-11-28T15:45:00Z',
+    payload: [{ contentString: 'Press 1 to confirm or 3 to reschedule.' }],
+  });
+}
+
+/** The descriptions of tasks that ask a person to read a message (the plan's own planned tasks have none). */
+async function tasks(): Promise<string[]> {
+  return (await medplum.searchResources('Task', { _count: '100' }, { cache: 'no-cache' }))
+    .map((t) => t.description ?? '')
+    .filter((d) => d !== '');
+}
+
+describe('inbound-message bot: key presses on reminder calls we placed', () => {
+  it('finds the patient by To when Direction is outbound-api, even before the call is on record', async () => {
+    const xml = await twiml(gather('1'));
+    expect(xml).toMatch(/^<Response><Say>.*confirmed.*<\/Say><Hangup\/><\/Response>$/);
+    expect(xml).not.toContain('linked to a patient');
+    const appointment = await medplum.readResource('Appointment', appointmentId);
+    expect(appointment.participant?.find((p) => p.actor?.reference === `Patient/${patientId}`)?.status).toBe(
+      'accepted',
+    );
+    expect(await tasks()).toEqual([]);
+    const [press] = await inbound();
+    expect(press?.payload?.[0]?.contentString).toBe('1');
+  });
+
+  it('finds the patient from the record of the call the CallSid names, and answers that call', async () => {
+    const call = await placedCallRecord(CALL_SID);
+    // Without Direction the CallSid alone says it is our call.
+    const xml = await twiml(without(gather('3'), 'Direction'));
+    expect(xml).toContain('<Say>');
+    const [press] = await inbound();
+    expect(press?.inResponseTo?.[0]?.reference).toBe(`Communication/${call.id}`);
+    const open = await tasks();
+    // The reschedule request goes to the schedulers; no one is asked who called.
+    expect(open).toEqual([expect.stringContaining('Patient replied: "3"')]);
+  });
+
+  it("a call's status callback on this webhook is no reply: no message, no task, the call's status kept", async () => {
+    const call = await placedCallRecord(CALL_SID);
+    const statusCallback = {
+      AccountSid: 'AC00000000000000000000000000000000',
+      ApiVersion: '2010-04-01',
+      CallSid: CALL_SID,
+      CallStatus: 'completed',
+      CallDuration: '31',
+      Direction: 'outbound-api',
+      From: '+13125550100',
+      To: '+13125550142',
+      Timestamp: 'Sat, 28 Nov 2026 15:46:00 +0000',
+      SequenceNumber: '0',
+    };
+    expect(await twiml(statusCallback)).toBe('<Response/>');
+    expect(await inbound()).toEqual([]);
+    expect(await tasks()).toEqual([]);
+    const after = await medplum.readResource('Communication', call.id ?? '');
+    expect(after.status).toBe('completed');
+    expect(after.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('completed');
   });
 });
 
