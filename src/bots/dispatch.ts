@@ -25,14 +25,20 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
   const { practice, workflows } = await loadBotSetup(medplum, event, 'dispatch');
   const twilio = twilioConfigFromSecrets(event.secrets);
   const practiceName = practice.name;
-  const voiceWebhook =
-    optionalSecret(event.secrets, 'TWILIO_VOICE_CALLBACK_URL') ?? twilio.voiceCallbackUrl ?? '';
+  // Key presses on a reminder call are replies: the Gather action is the inbound bot's webhook. The call's
+  // status goes with the texts' to the delivery-status bot (TWILIO_STATUS_CALLBACK_URL, in placeCall).
+  const gatherActionUrl =
+    twilio.voiceCallbackUrl ?? optionalSecret(event.secrets, 'INBOUND_WEBHOOK_URL') ?? '';
   const clock = botClock();
   return runDispatch(medplum, {
     practice,
     workflows,
     now: () => clock.now(),
-    send: channelSender(medplum, twilio, { practiceName, voiceWebhook, now: () => clock.now().getTime() }),
+    send: channelSender(medplum, twilio, {
+      practiceName,
+      gatherActionUrl,
+      now: () => clock.now().getTime(),
+    }),
     lookupSent: channelLookup(twilio),
   });
 }
@@ -48,11 +54,14 @@ export function channelLookup(twilio: TwilioConfig, fetchImpl?: FetchImpl): Look
       : { sent: 'unknown', reason: `no ${msg.channel} log to read` };
 }
 
-/** The production SendFn: SMS and voice through Twilio (paced per sender), email through Medplum. */
+/**
+ * The production SendFn: SMS and voice through Twilio (paced per sender), email through Medplum. A call's
+ * key presses go to `gatherActionUrl`; its status, like a text's, to the config's `statusCallbackUrl`.
+ */
 export function channelSender(
   medplum: MedplumClient,
   twilio: TwilioConfig,
-  options: { practiceName: string; voiceWebhook: string; now: () => number; fetchImpl?: FetchImpl },
+  options: { practiceName: string; gatherActionUrl: string; now: () => number; fetchImpl?: FetchImpl },
 ): SendFn {
   const pacer = new SenderPacer();
   const sender = twilio.messagingServiceSid ?? twilio.from;
@@ -77,7 +86,7 @@ export function channelSender(
     const twiml = voiceReminderTwiml({
       text: msg.text,
       language: msg.language === 'es' ? 'es' : 'en',
-      gatherActionUrl: options.voiceWebhook,
+      gatherActionUrl: options.gatherActionUrl,
     });
     return placeCall(twilio, { to: msg.to, twiml }, options.fetchImpl);
   };

@@ -15,9 +15,12 @@ export interface TwilioConfig {
   readonly from: string;
   /** When set, SMS go through this messaging service (`MG…`) instead of `From`. */
   readonly messagingServiceSid?: string;
-  /** Default delivery-status callback for SMS (the status bot's webhook URL). */
+  /** Delivery-status callback for SMS and calls alike (the delivery-status bot's webhook URL). */
   readonly statusCallbackUrl?: string;
-  /** Voice webhook: call status callbacks and the keypad (Gather) answers go here. */
+  /**
+   * The `<Gather action>` of reminder calls: where key presses go (the inbound bot's webhook URL). Call
+   * status callbacks do not go here but to `statusCallbackUrl`.
+   */
   readonly voiceCallbackUrl?: string;
   /** Per-request timeout in ms; defaults to 10 000 (a bot run is time-bounded). */
   readonly timeoutMs?: number;

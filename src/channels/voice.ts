@@ -10,7 +10,10 @@ export interface VoiceCall {
   /** Recipient in E.164; anything else is refused before a request is made. */
   readonly to: string;
   readonly twiml: string;
-  /** Call status callback; defaults to the config's `voiceCallbackUrl`. */
+  /**
+   * Call status callback; defaults to the config's `statusCallbackUrl` (the delivery-status bot, which maps
+   * call statuses). Never the Gather action URL: the inbound bot would read a call's end as a reply.
+   */
   readonly statusCallback?: string;
 }
 
@@ -18,8 +21,9 @@ export interface VoiceCall {
 export const MAX_TWIML_CHARS = 4000;
 
 /**
- * Places a call: `POST …/Calls.json` with To, From, Twiml and, when a callback URL is known,
- * StatusCallback for the `completed` event (which carries busy / no-answer / failed outcomes).
+ * Places a call: `POST …/Calls.json` with To, From, Twiml and, when a status callback URL is known,
+ * StatusCallback for the `completed` event (which carries busy / no-answer / failed outcomes). Key presses
+ * go elsewhere: to the `<Gather action>` inside the TwiML (the inbound bot).
  */
 export async function placeCall(
   cfg: TwilioConfig,
@@ -34,7 +38,7 @@ export async function placeCall(
   if (call.twiml.trim() === '' || call.twiml.length > MAX_TWIML_CHARS) {
     return rejected(`call script must be 1 to ${MAX_TWIML_CHARS} characters of TwiML; no call was placed`);
   }
-  const statusCallback = call.statusCallback ?? cfg.voiceCallbackUrl;
+  const statusCallback = call.statusCallback ?? cfg.statusCallbackUrl;
   return postTwilioForm(
     cfg,
     'Calls.json',

@@ -4,7 +4,7 @@ import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleStatus, handler } from '../../src/bots/deliveryStatus';
 import { computeTwilioSignature } from '../../src/channels';
-import { EXT, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
+import { EXT, ID_SYSTEM, mediumFor, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
 import { practiceWithRemindedPatient, secrets } from '../fixtures/medplum';
 
 let medplum: MockClient;
@@ -81,6 +81,37 @@ describe('delivery-status bot', () => {
     expect(consents.map((c) => [c.provision?.type, c.provision?.code?.[0]?.coding?.[0]?.code])).toEqual([
       ['deny', 'sms'],
     ]);
+  });
+
+  it("a reminder call's status callback (CallSid, CallStatus) keeps the call's record current", async () => {
+    const sms = await message();
+    const call = await medplum.createResource<Communication>({
+      resourceType: 'Communication',
+      identifier: [{ system: ID_SYSTEM.providerMessage, value: 'CA0123456789abcdef0123456789abcdef' }],
+      extension: [{ url: EXT.deliveryStatus, valueCode: 'queued' }],
+      status: 'in-progress',
+      basedOn: sms?.basedOn,
+      medium: [mediumFor('voice')],
+      subject: { reference: `Patient/${patientId}` },
+      sent: '2026-11-28T15:35:00Z',
+      payload: [{ contentString: 'Press 1 to confirm.' }],
+    });
+    const result = await handleStatus(
+      medplum,
+      {
+        CallSid: 'CA0123456789abcdef0123456789abcdef',
+        CallStatus: 'completed',
+        CallDuration: '28',
+        Direction: 'outbound-api',
+        From: '+13125550100',
+        To: '+13125550142',
+      },
+      { practice, workflows, now: NOW },
+    );
+    expect(result).toEqual({ outcome: 'updated', communication: `Communication/${call.id}` });
+    const after = await medplum.readResource('Communication', call.id ?? '');
+    expect(after.status).toBe('completed');
+    expect(after.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode).toBe('completed');
   });
 
   it('refuses an unsigned callback with 403', async () => {

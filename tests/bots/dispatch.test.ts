@@ -253,7 +253,7 @@ describe('dispatch bot', () => {
     const send = channelSender(
       medplum,
       { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: TWILIO, from: FROM, timeoutMs: 50 },
-      { practiceName: practice.name, voiceWebhook: '', now: () => clockTime.getTime() },
+      { practiceName: practice.name, gatherActionUrl: '', now: () => clockTime.getTime() },
     );
     const summary = await runDispatch(medplum, { practice, workflows, send, now: () => clockTime });
     expect(summary).toMatchObject({ sent: 1, retried: 0 });
@@ -265,6 +265,45 @@ describe('dispatch bot', () => {
     clockTime = new Date('2026-11-20T21:05:00Z');
     await runDispatch(medplum, { practice, workflows, send, now: () => clockTime });
     expect(seen).toHaveLength(1);
+  });
+
+  it('places a call whose key presses go to the inbound bot and whose status goes to the delivery-status bot', async () => {
+    const forms: URLSearchParams[] = [];
+    server.use(
+      http.post(`${TWILIO}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, async ({ request }) => {
+        forms.push(new URLSearchParams(await request.text()));
+        return HttpResponse.json(
+          { sid: 'CA0123456789abcdef0123456789abcdef', status: 'queued' },
+          { status: 201 },
+        );
+      }),
+    );
+    const send = channelSender(
+      medplum,
+      {
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        apiBaseUrl: TWILIO,
+        from: FROM,
+        statusCallbackUrl: 'https://medplum.example/webhook/status',
+        voiceCallbackUrl: 'https://medplum.example/webhook/inbound',
+      },
+      {
+        practiceName: practice.name,
+        gatherActionUrl: 'https://medplum.example/webhook/inbound',
+        now: () => clockTime.getTime(),
+      },
+    );
+    const result = await send({
+      channel: 'voice',
+      to: PATIENT_PHONE,
+      text: 'This is Lakeside Family Clinic. Press 1 to confirm or 3 to reschedule.',
+      language: 'en',
+      key: 'k',
+    });
+    expect(result).toMatchObject({ ok: true, providerId: 'CA0123456789abcdef0123456789abcdef' });
+    expect(forms[0]?.get('StatusCallback')).toBe('https://medplum.example/webhook/status');
+    expect(forms[0]?.get('Twiml')).toContain('action="https://medplum.example/webhook/inbound"');
   });
 
   it.each(['CARELOOP_ORGANIZATION', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'])(

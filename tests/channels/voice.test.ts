@@ -27,18 +27,42 @@ describe('placeCall', () => {
         );
       }),
     );
-    const result = await placeCall(testConfig({ voiceCallbackUrl: 'https://hooks.example/voice' }), {
-      to: PATIENT,
-      twiml: TWIML,
-    });
+    const result = await placeCall(
+      testConfig({
+        statusCallbackUrl: 'https://hooks.example/status',
+        voiceCallbackUrl: 'https://hooks.example/voice',
+      }),
+      { to: PATIENT, twiml: TWIML },
+    );
     expect(result).toEqual({ ok: true, providerId: 'CA0123456789abcdef0123456789abcdef', status: 'queued' });
     expect(Object.fromEntries(forms[0] ?? [])).toEqual({
       To: PATIENT,
       From: FROM,
       Twiml: TWIML,
-      StatusCallback: 'https://hooks.example/voice',
+      // The call's end goes to the delivery-status bot; only the key press goes to the Gather action.
+      StatusCallback: 'https://hooks.example/status',
       StatusCallbackEvent: 'completed',
     });
+    expect(TWIML).toContain('action="https://hooks.example/voice"');
+  });
+
+  it('never sends call status to the Gather action URL', async () => {
+    const forms: URLSearchParams[] = [];
+    server.use(
+      http.post(CALLS_URL, async ({ request }) => {
+        forms.push(new URLSearchParams(await request.text()));
+        return HttpResponse.json(
+          { sid: 'CA0123456789abcdef0123456789abcdef', status: 'queued' },
+          { status: 201 },
+        );
+      }),
+    );
+    await placeCall(testConfig({ voiceCallbackUrl: 'https://hooks.example/voice' }), {
+      to: PATIENT,
+      twiml: TWIML,
+    });
+    expect(forms[0]?.has('StatusCallback')).toBe(false);
+    expect(forms[0]?.has('StatusCallbackEvent')).toBe(false);
   });
 
   it('refuses a bad number or an oversized script without a request', async () => {
