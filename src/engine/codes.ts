@@ -40,6 +40,8 @@ export const EXT = {
   dispatchAttempts: `${CARELOOP_BASE}/StructureDefinition/dispatch-attempts`,
   deliveryStatus: `${CARELOOP_BASE}/StructureDefinition/delivery-status`,
   triedChannel: `${CARELOOP_BASE}/StructureDefinition/tried-channel`,
+  /** On a reply queued for dispatch: why it is sent (valueCode: acknowledgement, help, opt-out-confirmation…). */
+  replyPurpose: `${CARELOOP_BASE}/StructureDefinition/reply-purpose`,
   /** FHIR's own time zone extension (IANA code) on Patient and Organization. */
   timeZone: 'http://hl7.org/fhir/StructureDefinition/tz-code',
 } as const;

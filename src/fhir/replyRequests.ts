@@ -74,6 +74,8 @@ export function replyRequests(
         url: REPLY_TO_EXT,
         ...(args.inResponseTo ? { valueReference: args.inResponseTo } : { valueBoolean: true }),
       },
+      // Read at send time: an opt-out confirmation and a HELP answer go even though the patient opted out.
+      { url: EXT.replyPurpose, valueCode: reply.purpose },
       {
         url: EXT.scheduleReason,
         valueString: `reply (${reply.purpose})${args.inResponseTo?.reference ? ` to ${args.inResponseTo.reference}` : ''}`,

@@ -166,6 +166,56 @@ describe('inbound webhook when FHIR fails', () => {
     expect(await tasks('reschedule')).toBe(1);
   });
 
+  /** Runs the watchdog 10 minutes on, then dispatch; returns the texts dispatch sent. */
+  async function watchdogThenDispatch(): Promise<string[]> {
+    const later = new Date(NOW.getTime() + 10 * 60_000);
+    const resumed = await handleWatchdog(medplum, { practice, workflows, clock: () => later, settleMs: 0 });
+    expect(resumed.inbound.resumed).toHaveLength(1);
+    expect(resumed.errors).toEqual([]);
+    const texts: string[] = [];
+    await runDispatch(medplum, {
+      practice,
+      workflows,
+      now: () => later,
+      send: async (msg) => {
+        texts.push(msg.text);
+        return { ok: true, providerId: `SMsent${texts.length}`, status: 'queued' };
+      },
+    });
+    return texts;
+  }
+
+  it('a STOP finished by the watchdog still gets its one confirmation text, and nothing else goes', async () => {
+    faults.add({ when: writesConsent, status: 500, times: Infinity });
+    expect(await statusOf(post(sms('STOP', 'SMstop2')))).toBe(500);
+    faults.clear();
+
+    const texts = await watchdogThenDispatch();
+    expect(await denials()).toBe(1);
+    expect(texts).toEqual([expect.stringContaining("You're unsubscribed from Lakeside Family Clinic")]);
+    const revoked = await medplum.searchResources(
+      'CommunicationRequest',
+      { subject: `Patient/${patientId}`, status: 'revoked', _count: '100' },
+      { cache: 'no-cache' },
+    );
+    expect(revoked.filter((r) => r.extension?.some((e) => e.url === REPLY_TO_EXT))).toEqual([]);
+  });
+
+  it('HELP from a patient who opted out, finished by the watchdog, is still answered', async () => {
+    expect(await post(sms('STOP', 'SMstop3'))).toContain('unsubscribed');
+    const writesAnswer = (c: { method: string; path: string; body: unknown }): boolean =>
+      c.method === 'POST' &&
+      c.path.startsWith('fhir/R4/Communication') &&
+      JSON.stringify(c.body ?? '').includes('answer:Communication/');
+    faults.add({ when: writesAnswer, status: 500, times: Infinity });
+    expect(await statusOf(post(sms('HELP', 'SMhelp')))).toBe(500);
+    faults.clear();
+
+    const texts = await watchdogThenDispatch();
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('Msg & data rates may apply');
+  });
+
   it('two copies of one message at once: one answer, one Communication that counts, one task', async () => {
     const answers = await Promise.all([post(sms('R', 'SMtwin')), post(sms('R', 'SMtwin'))]);
     expect(answers.filter((a) => a !== '<Response/>')).toHaveLength(1);

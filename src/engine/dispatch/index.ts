@@ -1,1 +1,2 @@
 export { sendTimeCheck, type SendCheckInput, type SendDecision } from './sendTimeCheck';
+export { answersDespiteOptOut, replyPurposeOf } from './complianceReplies';

@@ -15,6 +15,7 @@ import { fitSendWindow, sendWindowFor } from '../policy/sendWindow';
 import { appointmentStates, patientSuppression, stepSuppression } from '../policy/suppression';
 import { resolveTimeZone } from '../policy/timeZone';
 import { channelOf } from '../planning/resources';
+import { answersDespiteOptOut } from './complianceReplies';
 import type { Channel, WorkflowDefinition } from '../workflow/types';
 
 /** What to do with a due request. */
@@ -87,7 +88,7 @@ export function sendTimeCheck(input: SendCheckInput): SendDecision {
 
   const basis = input.definition?.consentBasis ?? 'healthcare-exemption';
   const consent = consentFor(input.consents, channel, purpose, basis);
-  if (!consent.allowed) {
+  if (!consent.allowed && !answersDespiteOptOut(request, consent.consent)) {
     return { action: 'revoke', reason: consent.reason ?? `${channel} not allowed` };
   }
   const address = contactAddresses(patient, input.now)
