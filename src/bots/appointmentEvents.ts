@@ -23,6 +23,7 @@ import {
   isNewPatient,
   loadPatientContext,
 } from '../fhir/patientContext';
+import { ofPractice } from '../fhir/practiceScope';
 import { writeEnrollment, writeTransition } from '../fhir/writeChanges';
 import { loadBotSetup } from './botSetup';
 import { botClock } from './runtime';
@@ -49,6 +50,21 @@ export async function handler(
     throw new Error('appointment-events: expected an Appointment as input');
   }
   const { practice, workflows } = await loadBotSetup(medplum, event, 'appointment-events');
+  // In a project with several practices every practice's Subscription fires: only this practice's
+  // appointments are this bot's (another practice's bot plans the others with that practice's settings).
+  const [ours] = await ofPractice(medplum, [appointment], practice.organization, (a) => {
+    const id = appointmentPatientId(a);
+    return id ? `Patient/${id}` : undefined;
+  });
+  if (!ours) {
+    return {
+      appointment: `Appointment/${appointment.id ?? '?'}`,
+      event: 'ignored: another practice',
+      enrolled: [],
+      notEnrolled: [],
+      updatedPlans: [],
+    };
+  }
   return handleAppointment(medplum, appointment, { practice, workflows, now: botClock().now() });
 }
 

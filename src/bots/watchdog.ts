@@ -11,6 +11,10 @@
  *    recent messages went unanswered get the engine's `no-response` event (a call task, created once).
  *
  * Run it with `{ "since": "<ISO instant>" }` as input to reconcile a longer window after an outage.
+ *
+ * A project may hold several practices, each with its own watchdog: every pass looks only at its own
+ * practice's resources (`CARELOOP_ORGANIZATION`; see src/fhir/practiceScope.ts) and leaves the others'
+ * to theirs, since acting on them would use this practice's settings (zone, quiet hours, name, queues).
  */
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
@@ -19,6 +23,8 @@ import { applyEvent, EXT, type PracticeSettings, type WorkflowDefinition } from 
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { searchByValues, searchPages } from '../fhir/paging';
 import { INBOUND_PENDING_TOKEN, isPendingInbound } from '../fhir/inbound';
+import { appointmentPatientId } from '../fhir/patientContext';
+import { ofPractice } from '../fhir/practiceScope';
 import { enrolmentsByKey, expectationFor, missedBecause } from '../fhir/reconcile';
 import { isProcessed, PROCESSED_TAG_TOKEN, QUESTIONNAIRES, questionnaireOf } from '../fhir/surveyResponses';
 import { isFromPatient, unansweredTouches } from '../fhir/touches';
@@ -180,38 +186,38 @@ async function each<T>(
 // Acting on an appointment writes plans, never the appointment, so the pages do not shift under the search.
 async function reconcileAppointments(medplum: MedplumClient, run: Run): Promise<void> {
   const query = { _lastUpdated: `ge${updatedSince(run)}`, _sort: '_lastUpdated' };
-  await forEachPage(
-    run,
-    searchPages(medplum, 'Appointment', query, run.ctx.pageSize ?? 100),
-    async (page) => {
-      run.result.appointments.checked += page.length;
-      const expectations = page
-        .filter((a) => settled(run, a))
-        .map((a) => expectationFor(a, run.ctx.workflows, run.now, run.lookbackMs))
-        .filter((e) => e !== undefined);
-      const plans = await enrolmentsByKey(
-        medplum,
-        expectations.flatMap((e) => [...e.expected, ...e.mustNotRun]),
-      );
-      const missed = expectations.flatMap((e) => {
-        const why = missedBecause(e, plans);
-        return why ? [{ appointment: e.appointment, why }] : [];
-      });
-      await each(
-        run,
-        missed,
-        (m) => `Appointment/${m.appointment.id ?? '?'}`,
-        async ({ appointment, why }) => {
-          await handleAppointment(medplum, appointment, {
-            practice: run.ctx.practice,
-            workflows: run.ctx.workflows,
-            now: run.now,
-          });
-          run.result.appointments.reconciled.push(`Appointment/${appointment.id ?? '?'}: ${why}`);
-        },
-      );
-    },
-  );
+  await forEachPage(run, searchPages(medplum, 'Appointment', query, run.ctx.pageSize ?? 100), async (all) => {
+    const page = await ofPractice(medplum, all, run.ctx.practice.organization, (a) => {
+      const id = appointmentPatientId(a);
+      return id ? `Patient/${id}` : undefined;
+    });
+    run.result.appointments.checked += page.length;
+    const expectations = page
+      .filter((a) => settled(run, a))
+      .map((a) => expectationFor(a, run.ctx.workflows, run.now, run.lookbackMs))
+      .filter((e) => e !== undefined);
+    const plans = await enrolmentsByKey(
+      medplum,
+      expectations.flatMap((e) => [...e.expected, ...e.mustNotRun]),
+    );
+    const missed = expectations.flatMap((e) => {
+      const why = missedBecause(e, plans);
+      return why ? [{ appointment: e.appointment, why }] : [];
+    });
+    await each(
+      run,
+      missed,
+      (m) => `Appointment/${m.appointment.id ?? '?'}`,
+      async ({ appointment, why }) => {
+        await handleAppointment(medplum, appointment, {
+          practice: run.ctx.practice,
+          workflows: run.ctx.workflows,
+          now: run.now,
+        });
+        run.result.appointments.reconciled.push(`Appointment/${appointment.id ?? '?'}: ${why}`);
+      },
+    );
+  });
 }
 
 /**
@@ -238,11 +244,12 @@ async function reconcileSurveys(medplum: MedplumClient, run: Run): Promise<void>
       },
       { cache: 'no-cache' },
     );
-    const fresh = found.filter((r) => !seen.has(r.id));
-    if (fresh.length === 0) {
+    const unseen = found.filter((r) => !seen.has(r.id));
+    if (unseen.length === 0) {
       return;
     }
-    fresh.forEach((r) => seen.add(r.id));
+    unseen.forEach((r) => seen.add(r.id));
+    const fresh = await ofPractice(medplum, unseen, run.ctx.practice.organization, subjectOf);
     run.result.surveys.checked += fresh.length;
     await each(
       run,
@@ -280,11 +287,12 @@ async function resumeInboundMessages(medplum: MedplumClient, run: Run): Promise<
       { _tag: INBOUND_PENDING_TOKEN, _sort: '_lastUpdated', _count: String(pageSize + seen.size) },
       { cache: 'no-cache' },
     );
-    const fresh = found.filter((c) => !seen.has(c.id));
-    if (fresh.length === 0) {
+    const unseen = found.filter((c) => !seen.has(c.id));
+    if (unseen.length === 0) {
       return;
     }
-    fresh.forEach((c) => seen.add(c.id));
+    unseen.forEach((c) => seen.add(c.id));
+    const fresh = await ofPractice(medplum, unseen, run.ctx.practice.organization, subjectOf);
     run.result.inbound.checked += fresh.length;
     await each(
       run,
@@ -331,9 +339,13 @@ async function escalateNoResponse(medplum: MedplumClient, run: Run): Promise<voi
         ),
       ];
       planIds.forEach((id) => checked.add(`CarePlan/${id}`));
-      const plans = (
-        planIds.length ? await searchByValues(medplum, 'CarePlan', '_id', planIds, { status: 'active' }) : []
-      )
+      const ours = await ofPractice(
+        medplum,
+        planIds.length ? await searchByValues(medplum, 'CarePlan', '_id', planIds, { status: 'active' }) : [],
+        run.ctx.practice.organization,
+        subjectOf,
+      );
+      const plans = ours
         .map((plan) => ({ plan, definition: definitionFor(plan, watched) }))
         .filter((p): p is { plan: CarePlan; definition: WorkflowDefinition } => p.definition !== undefined)
         // The call task is made once: a plan that already recorded "no response" is not looked at again.
@@ -404,6 +416,10 @@ async function unansweredPlans(
       ? [{ plan, definition, touches }]
       : [];
   });
+}
+
+function subjectOf(resource: { subject?: { reference?: string } }): string | undefined {
+  return resource.subject?.reference;
 }
 
 function outcomeOf(plan: CarePlan): string | undefined {

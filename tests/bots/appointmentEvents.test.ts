@@ -141,3 +141,28 @@ describe('appointment-events bot', () => {
     ).rejects.toThrow('CARELOOP_ORGANIZATION');
   });
 });
+
+describe('appointment-events bot in a project with several practices', () => {
+  it("ignores another practice's appointment: that practice's own bot plans it", async () => {
+    const patient = await medplum.createResource(
+      syntheticPatient({ managingOrganization: { reference: 'Organization/riverside' } }),
+    );
+    const theirs = await medplum.createResource<Appointment>({
+      resourceType: 'Appointment',
+      meta: { accounts: [{ reference: 'Organization/riverside' }] },
+      status: 'booked',
+      start: '2026-12-01T15:30:00Z',
+      end: '2026-12-01T16:00:00Z',
+      participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'needs-action' }],
+    });
+    expect((await run(theirs)).event).toBe('ignored: another practice');
+    expect(await plansOf(patient.id ?? '')).toHaveLength(0);
+
+    const ours = await bookedAppointment('2026-12-02T15:30:00Z', patient.id ?? '');
+    const filed = await medplum.updateResource<Appointment>({
+      ...ours,
+      meta: { ...ours.meta, accounts: [{ reference: organization as `Organization/${string}` }] },
+    });
+    expect((await run(filed)).enrolled.length).toBeGreaterThan(0);
+  });
+});

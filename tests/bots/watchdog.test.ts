@@ -1,4 +1,11 @@
-import type { Appointment, CarePlan, Communication, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  CarePlan,
+  Communication,
+  Organization,
+  QuestionnaireResponse,
+  Task,
+} from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
@@ -12,6 +19,7 @@ import { isProcessed, QUESTIONNAIRES } from '../../src/fhir/surveyResponses';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
 import {
   medplumWithPractice,
+  ORGANIZATION,
   practiceWithRemindedPatient,
   secrets,
   syntheticPatient,
@@ -293,5 +301,82 @@ describe('watchdog: reconciling missed Subscription events', () => {
     expect(result.errors).toEqual([expect.stringContaining(`Appointment/${ghost.id}:`)]);
     expect(result.appointments.reconciled).toContainEqual(expect.stringContaining(`Appointment/${real.id}`));
     expect((await plansOf(patientId)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('watchdog: a project holding several practices', () => {
+  const NOW = '2026-11-20T21:00:00Z';
+  let lakeside: PracticeSettings;
+  let riverside: PracticeSettings;
+
+  beforeEach(async () => {
+    const setup = await medplumWithPractice();
+    medplum = setup.medplum;
+    lakeside = await loadPracticeSettings(medplum, setup.organization);
+    const other = await medplum.createResource<Organization>({
+      ...ORGANIZATION,
+      name: 'Riverside Pediatrics',
+      telecom: [{ system: 'phone', value: '+12065550100' }],
+      extension: [{ url: EXT.timeZone, valueCode: 'America/Los_Angeles' }],
+    });
+    riverside = await loadPracticeSettings(medplum, `Organization/${other.id}`);
+    workflows = (await loadActiveWorkflows(medplum)).workflows;
+  });
+
+  /** A patient of `practice` (filed by meta.accounts, or only by managingOrganization) booked for 1 Dec. */
+  async function booking(
+    practiceOf: PracticeSettings,
+    filed: 'accounts' | 'managing-organization',
+    phone: string,
+  ): Promise<{ patientId: string; appointment: Appointment }> {
+    const org = { reference: practiceOf.organization as `Organization/${string}` };
+    const patient = await medplum.createResource(
+      syntheticPatient({
+        telecom: [{ system: 'phone', use: 'mobile', value: phone }],
+        ...(filed === 'accounts' ? { meta: { accounts: [org] } } : { managingOrganization: org }),
+      }),
+    );
+    const appointment = await medplum.createResource<Appointment>({
+      resourceType: 'Appointment',
+      ...(filed === 'accounts' ? { meta: { accounts: [org] } } : {}),
+      status: 'booked',
+      start: '2026-12-01T17:30:00Z',
+      end: '2026-12-01T18:00:00Z',
+      participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'accepted' }],
+    });
+    return { patientId: patient.id ?? '', appointment };
+  }
+
+  const run = (p: PracticeSettings) =>
+    handleWatchdog(medplum, { practice: p, workflows, clock: at(NOW), ...RECONCILE });
+
+  it("each practice's watchdog reconciles only its own appointments, with its own settings", async () => {
+    const a = await booking(lakeside, 'accounts', '+13125550151');
+    const b = await booking(riverside, 'accounts', '+12065550152');
+    const c = await booking(riverside, 'managing-organization', '+12065550153');
+    const d = await booking(lakeside, 'managing-organization', '+13125550154');
+
+    const first = await run(lakeside);
+    const reconciled = first.appointments.reconciled.join('\n');
+    expect(reconciled).toContain(`Appointment/${a.appointment.id}`);
+    expect(reconciled).toContain(`Appointment/${d.appointment.id}`);
+    expect(reconciled).not.toContain(`Appointment/${b.appointment.id}`);
+    expect(reconciled).not.toContain(`Appointment/${c.appointment.id}`);
+    expect(await plansOf(b.patientId)).toHaveLength(0);
+    expect(await plansOf(c.patientId)).toHaveLength(0);
+    expect((await plansOf(a.patientId)).length).toBeGreaterThan(0);
+
+    const second = await run(riverside);
+    expect(second.appointments.reconciled).toHaveLength(2);
+    expect(second.appointments.reconciled.join('\n')).toContain(`Appointment/${c.appointment.id}`);
+    // Riverside's reminders are written in Riverside's name, never Lakeside's.
+    const requests = await medplum.searchResources(
+      'CommunicationRequest',
+      { subject: `Patient/${b.patientId}`, _count: '100' },
+      { cache: 'no-cache' },
+    );
+    const texts = requests.map((r) => r.payload?.[0]?.contentString ?? '').join('\n');
+    expect(texts).toContain('Riverside Pediatrics');
+    expect(texts).not.toContain('Lakeside');
   });
 });
