@@ -64,7 +64,8 @@ export async function handleStatus(
       )
     : [];
   if (!communication) {
-    // Not ours, or written after the callback raced ahead of the dispatcher's write; nothing to update.
+    // Not ours, or the callback raced ahead of the dispatcher's record (it sends a page, then records it).
+    // Nothing to update yet: the watchdog reads Twilio's status of any record no callback has reached.
     return { outcome: 'unknown-message' };
   }
   const providerStatus = (params.MessageStatus ?? params.CallStatus ?? '').toLowerCase();

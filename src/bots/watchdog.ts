@@ -7,7 +7,13 @@
  *    questionnaires without the processed tag through the survey bot's. Both are idempotent. Inbound
  *    messages recorded but left pending (the inbound bot failed part-way) are finished, their replies
  *    queued for dispatch.
- * 2. No reply after N touches: enrolments whose workflow has a `no-response-escalation` rule and whose
+ * 2. Delivery statuses Twilio reported before dispatch recorded the message (dispatch sends a page, then
+ *    records it in one batch; a fast "sent", "delivered" or "failed" callback finds nothing and is
+ *    dropped): a text or call still waiting for its first callback some minutes after it was recorded
+ *    is looked up in Twilio by its SID and settled through the delivery-status bot's logic, failures
+ *    included. Twilio's current status is at least as far along as any callback it already made, and
+ *    every later callback finds the record, so nothing reported is lost.
+ * 3. No reply after N touches: enrolments whose workflow has a `no-response-escalation` rule and whose
  *    recent messages went unanswered get the engine's `no-response` event (a call task, created once).
  *
  * Run it with `{ "since": "<ISO instant>" }` as input to reconcile a longer window after an outage.
@@ -19,7 +25,21 @@
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
 import type { CarePlan, Communication } from '@medplum/fhirtypes';
-import { applyEvent, EXT, type PracticeSettings, type WorkflowDefinition } from '../engine';
+import {
+  fetchDeliveryStatus,
+  twilioConfigFromSecrets,
+  type FetchImpl,
+  type ProviderStatus,
+  type TwilioConfig,
+} from '../channels';
+import {
+  applyEvent,
+  channelOf,
+  EXT,
+  ID_SYSTEM,
+  type PracticeSettings,
+  type WorkflowDefinition,
+} from '../engine';
 import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
 import { searchByValues, searchPages } from '../fhir/paging';
 import { INBOUND_PENDING_TOKEN, isPendingInbound } from '../fhir/inbound';
@@ -32,7 +52,8 @@ import { writeTransition } from '../fhir/writeChanges';
 import { handleAppointment } from './appointmentEvents';
 import { resumeInbound } from './inboundMessage';
 import { loadBotSetup } from './botSetup';
-import { botClock } from './runtime';
+import { handleStatus } from './deliveryStatus';
+import { botClock, optionalSecret } from './runtime';
 import { handleSurveyResponse } from './surveyResponse';
 
 /** What a run did. */
@@ -43,6 +64,11 @@ export interface WatchdogResult {
   readonly surveys: { checked: number; readonly reconciled: string[] };
   /** Inbound messages the inbound bot recorded but did not finish acting on. */
   readonly inbound: { checked: number; readonly resumed: string[] };
+  /**
+   * Recorded texts and calls still waiting for their first status callback, looked up in Twilio: what
+   * was settled, and what Twilio could not answer (looked up again next run).
+   */
+  readonly deliveryStatus: { checked: number; readonly settled: string[]; readonly unknown: string[] };
   readonly noResponse: { plansChecked: number; readonly escalated: string[] };
   /** One line per item that failed; the others were still done. */
   readonly errors: string[];
@@ -66,6 +92,27 @@ export interface WatchdogContext {
   readonly answerWindowMs?: number;
   readonly budgetMs?: number;
   readonly pageSize?: number;
+  /**
+   * Reads Twilio's current status of a text or call by its SID (`statusLookup`). Without it the
+   * delivery-status pass is skipped.
+   */
+  readonly lookupStatus?: StatusLookupFn;
+  /**
+   * A recorded message still waiting for its first status callback is looked up once it is this old
+   * (default 10 minutes): a callback that was not dropped has arrived by then.
+   */
+  readonly statusSettleMs?: number;
+}
+
+/** Asks the provider for the current status of one message we sent; injected so tests need no Twilio. */
+export type StatusLookupFn = (sent: {
+  readonly channel: 'sms' | 'voice';
+  readonly sid: string;
+}) => Promise<ProviderStatus>;
+
+/** The production StatusLookupFn: Twilio's Messages/{sid} and Calls/{sid} resources. */
+export function statusLookup(twilio: TwilioConfig, fetchImpl?: FetchImpl): StatusLookupFn {
+  return (sent) => fetchDeliveryStatus(twilio, sent, fetchImpl);
 }
 
 const DAY_MS = 86_400_000;
@@ -75,10 +122,19 @@ export async function handler(medplum: MedplumClient, event: BotEvent): Promise<
   const { practice, workflows } = await loadBotSetup(medplum, event, 'watchdog');
   const since = requestedSince(event.input);
   const clock = botClock();
+  const twilio = optionalSecret(event.secrets, 'TWILIO_ACCOUNT_SID')
+    ? twilioConfigFromSecrets(event.secrets)
+    : undefined;
+  if (!twilio) {
+    console.warn(
+      'watchdog: no Twilio secrets; delivery statuses that raced ahead of dispatch stay unsettled',
+    );
+  }
   const result = await handleWatchdog(medplum, {
     practice,
     workflows,
     clock: () => clock.now(),
+    ...(twilio ? { lookupStatus: statusLookup(twilio) } : {}),
     ...(since
       ? { updatedSince: since, lookbackMs: Math.max(2 * DAY_MS, clock.now().getTime() - Date.parse(since)) }
       : {}),
@@ -115,12 +171,19 @@ export async function handleWatchdog(medplum: MedplumClient, ctx: WatchdogContex
       appointments: { checked: 0, reconciled: [] },
       surveys: { checked: 0, reconciled: [] },
       inbound: { checked: 0, resumed: [] },
+      deliveryStatus: { checked: 0, settled: [], unknown: [] },
       noResponse: { plansChecked: 0, escalated: [] },
       errors: [],
     },
   };
   // Missed events first: they create and end the enrolments the no-response pass looks at.
-  for (const pass of [reconcileAppointments, reconcileSurveys, resumeInboundMessages, escalateNoResponse]) {
+  for (const pass of [
+    reconcileAppointments,
+    reconcileSurveys,
+    resumeInboundMessages,
+    settleDeliveryStatuses,
+    escalateNoResponse,
+  ]) {
     if (run.overBudget()) {
       run.result.complete = false;
       break;
@@ -310,6 +373,71 @@ async function resumeInboundMessages(medplum: MedplumClient, run: Run): Promise<
       },
     );
   }
+}
+
+/** Provider statuses of a message no status callback has reached yet (dispatch records the send's answer). */
+const AWAITING_CALLBACK = new Set(['queued', 'accepted', 'scheduled', 'sending', 'initiated', 'ringing']);
+
+/** A text or call dispatch recorded with Twilio's SID whose status no callback has moved yet. */
+function awaitingCallback(c: Communication): { channel: 'sms' | 'voice'; sid: string } | undefined {
+  const sid = c.identifier?.find((i) => i.system === ID_SYSTEM.providerMessage)?.value;
+  const channel = channelOf(c);
+  const provider = c.extension?.find((e) => e.url === EXT.deliveryStatus)?.valueCode ?? '';
+  const outbound = !c.received && c.basedOn?.some((b) => b.reference?.startsWith('CommunicationRequest/'));
+  if (!sid || !outbound || (channel !== 'sms' && channel !== 'voice') || !AWAITING_CALLBACK.has(provider)) {
+    return undefined;
+  }
+  return { channel, sid };
+}
+
+/**
+ * Texts and calls recorded at least `statusSettleMs` ago that no status callback has reached: their
+ * callbacks came before the record and were dropped (or never came). Twilio's current status settles
+ * them through the delivery-status bot's logic, so a failure is requeued or falls back as it would have.
+ * A settled message leaves the search, which can shift later pages: what a run skips, the next one finds.
+ */
+async function settleDeliveryStatuses(medplum: MedplumClient, run: Run): Promise<void> {
+  const lookup = run.ctx.lookupStatus;
+  if (!lookup) return;
+  const until = run.now.getTime() - (run.ctx.statusSettleMs ?? 10 * 60_000);
+  const since = new Date(run.now.getTime() - run.lookbackMs).toISOString();
+  const query = { status: 'preparation,in-progress', sent: `ge${since}`, _sort: 'sent' };
+  await forEachPage(
+    run,
+    searchPages(medplum, 'Communication', query, run.ctx.pageSize ?? 100),
+    async (all) => {
+      const waiting = all.filter(
+        (c) => awaitingCallback(c) !== undefined && Date.parse(c.sent ?? '') <= until,
+      );
+      const page = await ofPractice(medplum, waiting, run.ctx.practice.organization, subjectOf);
+      run.result.deliveryStatus.checked += page.length;
+      await each(
+        run,
+        page,
+        (c) => `Communication/${c.id ?? '?'}`,
+        async (comm) => {
+          const sent = awaitingCallback(comm);
+          if (!sent) return;
+          const answer = await lookup(sent);
+          if (!answer.known) {
+            run.result.deliveryStatus.unknown.push(`Communication/${comm.id ?? '?'}: ${answer.reason}`);
+            return;
+          }
+          const done = await handleStatus(medplum, answer.callback, {
+            practice: run.ctx.practice,
+            workflows: run.ctx.workflows,
+            now: run.now,
+          });
+          const status = answer.callback.MessageStatus ?? answer.callback.CallStatus ?? '?';
+          if (done.outcome !== 'ignored-stale') {
+            run.result.deliveryStatus.settled.push(
+              `Communication/${comm.id ?? '?'}: ${status} (${done.outcome})`,
+            );
+          }
+        },
+      );
+    },
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ export { DEFAULT_TIMEOUT_MS, type FetchImpl } from './twilioRest';
 export { TWILIO_ERROR } from './twilioErrors';
 export { sendSms, MAX_SMS_BODY_CHARS, type SmsMessage } from './sms';
 export { findSentSms, type SentLookup } from './sentLookup';
+export { fetchDeliveryStatus, type ProviderStatus } from './providerStatus';
 export { placeCall, MAX_TWIML_CHARS, type VoiceCall } from './voice';
 export { sendEmail, isEmailAddress, type EmailMessage } from './email';
 export { isE164 } from './phone';

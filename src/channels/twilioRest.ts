@@ -135,11 +135,33 @@ export async function getTwilioList(
   query: Record<string, string>,
   fetchImpl: FetchImpl = fetch,
 ): Promise<unknown> {
+  return getTwilioJson(
+    cfg,
+    `${accountResourceUrl(cfg, resource)}?${new URLSearchParams(query).toString()}`,
+    fetchImpl,
+  );
+}
+
+/**
+ * GETs one account-scoped resource by its SID (`Messages/SM….json`, `Calls/CA….json`) and returns the
+ * parsed JSON, or an Error saying why not. Never throws.
+ */
+export async function getTwilioResource(
+  cfg: TwilioConfig,
+  resource: 'Messages' | 'Calls',
+  sid: string,
+  fetchImpl: FetchImpl = fetch,
+): Promise<unknown> {
+  const list = accountResourceUrl(cfg, resource === 'Messages' ? 'Messages.json' : 'Calls.json');
+  return getTwilioJson(cfg, `${list.slice(0, -'.json'.length)}/${encodeURIComponent(sid)}.json`, fetchImpl);
+}
+
+async function getTwilioJson(cfg: TwilioConfig, url: string, fetchImpl: FetchImpl): Promise<unknown> {
   const timeoutMs = cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
     const { response, text } = await exchange(
       fetchImpl,
-      `${accountResourceUrl(cfg, resource)}?${new URLSearchParams(query).toString()}`,
+      url,
       { method: 'GET', headers: { Authorization: basicAuth(cfg), Accept: 'application/json' } },
       timeoutMs,
     );
