@@ -1,0 +1,200 @@
+/**
+ * The chart panel end to end on the sandbox: a clinician opens a booked patient's chart in the sandbox EHR,
+ * the Careloop tab launches the app (SMART EHR launch, PKCE), the panel shows the patient and the EHR
+ * appointment; they enrol the patient in the reminders after reading the preview; the clock moves, the
+ * reminder reaches the sandbox phone, the patient replies "C", and the panel shows the plan confirmed and
+ * the appointment accepted by the patient.
+ */
+import { MedplumClient } from '@medplum/core';
+import type { Patient } from '@medplum/fhirtypes';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN_PRACTICE } from '../../src/sandbox/practice';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/start';
+import { launchChromium, type LaunchedChromium } from './browser';
+
+let sandbox: RunningSandbox;
+let chrome: LaunchedChromium;
+let dataDir: string;
+let medplum: MedplumClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'careloop-e2e-chart-'));
+  sandbox = await startSandbox({
+    port: 0,
+    dataDir,
+    app: 'vite',
+    log: (l) => {
+      if (process.env.E2E_LOG) console.log(l);
+    },
+  });
+  await sandbox.bots?.startReconcile;
+  await sandbox.bots?.idle();
+  medplum = new MedplumClient({ baseUrl: `${sandbox.baseUrl}/`, fetch: globalThis.fetch.bind(globalThis) });
+  await medplum.startClientLogin(sandbox.devClient.clientId, sandbox.devClient.clientSecret);
+  chrome = await launchChromium({ viewport: { width: 1280, height: 1000 } });
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await sandbox?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * The sandbox's appointment bot enrols every booked patient on start. To enrol by hand, as a practice
+ * without that bot would, the test removes the bot's plan for this patient first (it is recreated by no
+ * one: a hand enrolment has the same deterministic key, so the bot's reconcile finds it and adds nothing).
+ */
+async function removeAutomaticEnrolment(patientId: string): Promise<void> {
+  const plans = await medplum.searchResources(
+    'CarePlan',
+    { subject: `Patient/${patientId}` },
+    { cache: 'no-cache' },
+  );
+  for (const plan of plans) {
+    const ref = `CarePlan/${plan.id}`;
+    for (const type of ['CommunicationRequest', 'Task'] as const) {
+      const linked = await medplum.searchResources(
+        type,
+        { 'based-on': ref, _count: '100' },
+        { cache: 'no-cache' },
+      );
+      for (const r of linked) await medplum.deleteResource(type, r.id ?? '');
+    }
+    await medplum.deleteResource('CarePlan', plan.id ?? '');
+  }
+}
+
+async function advanceClock(ms: number): Promise<void> {
+  const response = await fetch(`${sandbox.baseUrl}/sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance: Math.round(ms) }),
+  });
+  expect(response.status).toBe(200);
+  await sandbox.bots?.idle();
+}
+
+async function openCareloopTab(page: Page, patientId: string, family: string): Promise<FrameLocator> {
+  await page.goto(`${sandbox.baseUrl}/ehr`);
+  await page.locator('form button[type=submit]').click();
+  await page.getByLabel('Search by name').fill(family);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator(`a[href^="/ehr/patients/${patientId}?"]`).first().click();
+  await page.getByRole('link', { name: 'Careloop', exact: true }).click();
+  return page.frameLocator('iframe[title="Careloop"]');
+}
+
+async function frameText(page: Page): Promise<string> {
+  const frame = page.frames().find((f) => f.url().includes('/app/'));
+  return frame
+    ? `${frame.url()}\n${(await frame.locator('body').innerText()).slice(0, 1500)}`
+    : 'no app frame';
+}
+
+describe('chart panel on the sandbox', () => {
+  it(
+    'launches from the chart, enrols with a preview, and shows the patient confirming by SMS',
+    { timeout: 400_000 },
+    async () => {
+      const patientId = MAIN_PRACTICE.featuredPatients[0] ?? '';
+      const patient = (await medplum.readResource('Patient', patientId)) as Patient;
+      const name = `${patient.name?.[0]?.given?.[0]} ${patient.name?.[0]?.family}`;
+      const mobile = patient.telecom?.find((t) => t.use === 'mobile')?.value ?? '';
+      await removeAutomaticEnrolment(patientId);
+
+      const page = await chrome.context.newPage();
+      const app = await openCareloopTab(page, patientId, patient.name?.[0]?.family ?? '');
+      try {
+        await app.getByRole('heading', { name }).waitFor({ timeout: 60_000 });
+      } catch (err) {
+        throw new Error(`the panel did not show ${name}; the frame shows: ${await frameText(page)}`, {
+          cause: err,
+        });
+      }
+      const appointments = app.getByRole('region', { name: 'Appointments' });
+      await appointments.getByText('Not confirmed').first().waitFor({ timeout: 30_000 });
+
+      await app.getByRole('button', { name: 'Enrol in a workflow' }).click();
+      await app
+        .getByRole('radio', { name: /Appointment booking confirmation and reminders/ })
+        .first()
+        .check();
+      const preview = app.getByLabel('Preview');
+      await preview.getByText('Reminder 3 days before').waitFor();
+      await preview.getByText('Reminder 1 day before').waitFor();
+      await app.getByRole('button', { name: 'Confirm enrolment' }).click();
+      await app.getByText('Enrolled.').waitFor();
+      await app.getByRole('article', { name: /Plan: Appointment booking confirmation/ }).waitFor();
+
+      // The start-up reconcile gave a hundred patients their plans, so the dispatcher has a backlog: run it
+      // until the given request has gone out.
+      const sentOut = async (id: string): Promise<void> => {
+        await expect
+          .poll(
+            async () => {
+              const summary = await sandbox.bots?.runCron('careloop-dispatch');
+              if (process.env.E2E_LOG) console.log('dispatch', JSON.stringify(summary));
+              return (await medplum.readResource('CommunicationRequest', id, { cache: 'no-cache' })).status;
+            },
+            { timeout: 200_000, interval: 1000 },
+          )
+          .toBe('completed');
+      };
+      const requests = await medplum.searchResources(
+        'CommunicationRequest',
+        { subject: `Patient/${patientId}`, status: 'active', _sort: 'occurrence' },
+        { cache: 'no-cache' },
+      );
+      // The booking confirmation is due at once; then the clock moves just past the first reminder that asks
+      // for a C (a day later at least, so the one-a-day cap lets it through).
+      await sentOut(requests[0]?.id ?? '');
+      const asksForC = requests.find((r) => /Reply C/.test(r.payload?.[0]?.contentString ?? ''));
+      expect(asksForC?.occurrenceDateTime).toBeTruthy();
+      const clock = (await (await fetch(`${sandbox.baseUrl}/sandbox/clock`)).json()) as { now: string };
+      await advanceClock(Date.parse(asksForC?.occurrenceDateTime ?? '') - Date.parse(clock.now) + 2 * 60_000);
+      await sentOut(asksForC?.id ?? '');
+
+      const phone = await chrome.context.newPage();
+      await phone.goto(`${sandbox.baseUrl}/phone/${encodeURIComponent(mobile)}`);
+      try {
+        await phone
+          .getByText(/Reply C to confirm/)
+          .first()
+          .waitFor({ timeout: 30_000 });
+      } catch (err) {
+        const after = await medplum.searchResources(
+          'CommunicationRequest',
+          { subject: `Patient/${patientId}` },
+          { cache: 'no-cache' },
+        );
+        const states = after
+          .map((r) => `${r.status} ${r.occurrenceDateTime} ${r.statusReason?.text ?? ''}`)
+          .join('\n');
+        throw new Error(
+          `no reminder on the phone ${mobile}: ${(await phone.locator('body').innerText()).slice(0, 800)}\nrequests:\n${states}`,
+          { cause: err },
+        );
+      }
+      await phone.locator('textarea#body').fill('C');
+      await phone.getByRole('button', { name: 'Send' }).click();
+      await phone.waitForLoadState();
+      await sandbox.bots?.idle();
+
+      // A fresh launch of the tab, as the clinician would see it.
+      const again = await openCareloopTab(page, patientId, patient.name?.[0]?.family ?? '');
+      const plan = again.getByRole('article', { name: /Plan: Appointment booking confirmation/ });
+      await plan.getByText('Appointment confirmed').first().waitFor({ timeout: 30_000 });
+      await plan.locator('[data-outcome="confirmed"]').waitFor();
+      await again
+        .getByRole('region', { name: 'Appointments' })
+        .getByText('Confirmed by patient')
+        .first()
+        .waitFor();
+    },
+  );
+});
