@@ -28,7 +28,7 @@ beforeAll(async () => {
     dataDir,
     app: 'vite',
     log: (l) => {
-      if (process.env.E2E_LOG) console.log(l);
+      if (process.env.E2E_LOG) process.stdout.write(`${l}\n`);
     },
   });
   await sandbox.bots?.startReconcile;
@@ -138,7 +138,7 @@ describe('chart panel on the sandbox', () => {
           .poll(
             async () => {
               const summary = await sandbox.bots?.runCron('careloop-dispatch');
-              if (process.env.E2E_LOG) console.log('dispatch', JSON.stringify(summary));
+              if (process.env.E2E_LOG) process.stdout.write(`dispatch ${JSON.stringify(summary)}\n`);
               return (await medplum.readResource('CommunicationRequest', id, { cache: 'no-cache' })).status;
             },
             { timeout: 200_000, interval: 1000 },
