@@ -87,7 +87,12 @@ function Panel(props: { patientId: string; ehrPatientId?: string | undefined }):
   const appointments: Appointment[] = appointmentsQuery.data ?? [];
 
   return (
-    <Stack gap="sm" data-testid="patient-panel">
+    <Stack
+      gap="sm"
+      data-testid="patient-panel"
+      // Marks the panel as showing data (for the launch-to-panel benchmark and end-to-end tests).
+      data-loaded={appointmentsQuery.data && engagement.data && practice.data ? 'true' : 'false'}
+    >
       <PatientHeader patient={ehrPatient.data ?? medplumPatient} facts={facts} now={now} />
       {practice.isError ? (
         <InPlaceError title="Practice settings could not be loaded" error={practice.error} />
