@@ -197,4 +197,39 @@ describe('chart panel on the sandbox', () => {
         .waitFor();
     },
   );
+
+  it('fits a 360 px frame, and the keyboard reaches the actions', async () => {
+    const patientId = MAIN_PRACTICE.featuredPatients[1] ?? '';
+    const practitioner = (await medplum.searchResources('Practitioner', { _count: '1' }))[0]?.id ?? '';
+    const created = (await (
+      await fetch(`${sandbox.baseUrl}/ehr/launch?patient=${patientId}&practitioner=${practitioner}`)
+    ).json()) as { launchUrl: string };
+    const page = await chrome.context.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(created.launchUrl);
+    await page.locator('[data-testid=patient-panel][data-loaded=true]').waitFor({ timeout: 60_000 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.textContent === 'Enrol in a workflow');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('radio').first().waitFor({ timeout: 30_000 });
+  });
+
+  it('says plainly when the app is opened without a launch or by an unknown EHR', async () => {
+    const page = await chrome.context.newPage();
+    await page.goto(`${sandbox.baseUrl}/app/`);
+    await page.getByRole('heading', { name: 'Open Careloop from your EHR' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'Sign in to Careloop' }).waitFor();
+    await page.goto(
+      `${sandbox.baseUrl}/app/launch.html?iss=${encodeURIComponent('https://unknown.example/fhir')}&launch=x`,
+    );
+    await page.getByRole('heading', { name: 'This EHR is not registered' }).waitFor({ timeout: 30_000 });
+  });
 });
