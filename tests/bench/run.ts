@@ -1,9 +1,12 @@
 /**
- * `npm run bench`: engine throughput and the reply classifier's quality, printed as figures.
+ * `npm run bench`: figures, printed.
  * - plans per second for 10,000 enrolments (the reminder workflow of the library, varied patients),
  * - classifications per second for 10,000 replies,
- * - per-intent precision and recall on the held-out part of the labelled corpus.
- * Timing lives here, never in tests.
+ * - per-intent precision and recall on the held-out part of the labelled corpus,
+ * - dispatch: FHIR requests per 100 messages against a naive baseline,
+ * - the app: a production build's initial JS per page, and launch redirect → chart panel in Chromium,
+ * - the worklist with 10,000 open tasks: first page and filter change in Chromium (on that build).
+ * Timing lives here, never in tests. `npm run bench -- engine` skips the browser benches.
  */
 
 import { readFileSync } from 'node:fs';
@@ -20,7 +23,9 @@ import {
   REPLY_INTENTS,
 } from '../../src/engine';
 import { loadLibraryWorkflows } from '../../src/fhir/library';
+import { benchApp, formatAppBench } from './app';
 import { benchDispatch } from './dispatch';
+import { benchWorklist } from './worklist';
 
 const ZONES = [
   'America/New_York',
@@ -128,3 +133,10 @@ function benchClassifier(): void {
 benchPlanning();
 benchClassifier();
 await benchDispatch();
+if (!process.argv.slice(2).includes('engine')) {
+  // The app bench builds dist/app; the worklist bench then serves that production build.
+  console.log('');
+  for (const line of formatAppBench(await benchApp())) console.log(line);
+  console.log('');
+  await benchWorklist();
+}
