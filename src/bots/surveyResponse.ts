@@ -35,6 +35,7 @@ import {
   type NumericAnswer,
 } from '../fhir/surveyResponses';
 import { writeTransition } from '../fhir/writeChanges';
+import { ofPractice } from '../fhir/practiceScope';
 import { loadBotSetup } from './botSetup';
 import { botClock } from './runtime';
 
@@ -68,6 +69,17 @@ export async function handler(
     throw new Error('survey-response: expected a QuestionnaireResponse as input');
   }
   const { practice, workflows } = await loadBotSetup(medplum, event, 'survey-response');
+  // Every practice's Subscription fires in a project with several: another practice's bot scores its own.
+  const [ours] = await ofPractice(medplum, [response], practice.organization, (r) => r.subject?.reference);
+  if (!ours) {
+    return {
+      response: `QuestionnaireResponse/${response.id ?? '?'}`,
+      outcome: 'ignored',
+      detail: 'another practice',
+      tasks: [],
+      replies: 0,
+    };
+  }
   return handleSurveyResponse(medplum, response, { practice, workflows, now: botClock().now() });
 }
 

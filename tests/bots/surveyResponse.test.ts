@@ -404,6 +404,21 @@ describe('survey-response handler', () => {
     expect(result.tasks).toHaveLength(1);
   });
 
+  it("leaves another practice's response to that practice's bot", async () => {
+    const patientId = await patient({ managingOrganization: { reference: 'Organization/riverside' } });
+    await visited(patientId);
+    const response = await survey(patientId, [score(6)]);
+    const result = await handler(medplum, {
+      bot: { reference: 'Bot/survey-response' },
+      contentType: 'application/fhir+json',
+      input: response,
+      secrets: secrets({ CARELOOP_ORGANIZATION: organization }),
+    } as never);
+    expect(result).toMatchObject({ outcome: 'ignored', detail: 'another practice', tasks: [] });
+    const stored = await medplum.readResource('QuestionnaireResponse', response.id ?? '');
+    expect(isProcessed(stored)).toBe(false);
+  });
+
   it('refuses other input and a missing practice setting', async () => {
     await expect(
       handler(medplum, {
