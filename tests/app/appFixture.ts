@@ -69,7 +69,8 @@ export async function appPractice(patientOverrides: Partial<Patient> = {}): Prom
   patient: Patient;
 }> {
   indexDefinitions();
-  const medplum = new MockClient();
+  // The app runs Medplum with caching off (TanStack Query caches); under jsdom MockClient would cache for 60 s.
+  const medplum = new MockClient({ cacheTime: 0 });
   const bundle = JSON.parse(
     readFileSync(join(process.cwd(), 'fhir-resources/workflows/appointment-reminders.json'), 'utf8'),
   ) as Bundle;

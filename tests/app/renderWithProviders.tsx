@@ -25,7 +25,7 @@ export function renderWithProviders(
   ui: ReactElement,
   options: ProviderOptions = {},
 ): RenderResult & { medplum: MedplumClient; queryClient: QueryClient } {
-  const medplum = options.medplum ?? new MockClient();
+  const medplum = options.medplum ?? new MockClient({ cacheTime: 0 });
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
   });
