@@ -32,6 +32,11 @@ export interface IssuerConfig {
   /** Scopes of a standalone launch (a coordinator signing in without a patient). */
   readonly standaloneScope: string;
   readonly medplum: MedplumConnectionConfig;
+  /**
+   * Optional URL answering `{ "now": "<ISO instant>" }`: a test system (the sandbox) whose clock runs ahead
+   * of the wall clock. The app then plans and shows times by that clock. Absent in production.
+   */
+  readonly clockUrl?: string;
 }
 
 /** The whole file. */
@@ -129,11 +134,13 @@ export function parseLaunchContext(json: unknown): LaunchContext {
       throw new LaunchConfigError(`${where}.medplum.organization must look like "Organization/<id>"`);
     }
     const baseUrl = url(mp['baseUrl'], `${where}.medplum.baseUrl`);
+    const clockUrl = r['clockUrl'] === undefined ? undefined : url(r['clockUrl'], `${where}.clockUrl`);
     return {
       iss: url(r['iss'], `${where}.iss`),
       clientId: str(r['clientId'], `${where}.clientId`) ?? '',
       scope: scopes(r['scope'], `${where}.scope`),
       standaloneScope: scopes(r['standaloneScope'] ?? 'openid fhirUser', `${where}.standaloneScope`),
+      ...(clockUrl ? { clockUrl } : {}),
       medplum: {
         baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
         mode,

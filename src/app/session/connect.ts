@@ -9,6 +9,7 @@ import type { Practitioner, PractitionerRole, Reference } from '@medplum/fhirtyp
 import { findPatientMirror } from '../../fhir/app/mirrorLookup';
 import { issuerConfig, loadLaunchContext, type IssuerConfig } from '../launch/launchContext';
 import { classifyEhrError, classifyMedplumError, LaunchProblem, missingScopes } from './launchProblem';
+import { remoteClock, WALL_CLOCK } from './clock';
 import type { CareloopSession } from './session';
 import { smartClient, type EhrClient } from './smartReady';
 
@@ -80,7 +81,10 @@ async function connect(): Promise<CareloopSession> {
   if (!token) {
     throw new LaunchProblem('session-expired', 'The EHR did not give Careloop an access token.');
   }
-  const medplum = await connectMedplum(config, token);
+  const [medplum, clock] = await Promise.all([
+    connectMedplum(config, token),
+    config.clockUrl ? remoteClock(config.clockUrl) : Promise.resolve(WALL_CLOCK),
+  ]);
   const practitioner = fhirUserReference(ehr);
   const base = {
     ehr,
@@ -88,7 +92,7 @@ async function connect(): Promise<CareloopSession> {
     config,
     medplum,
     ...(practitioner ? { practitioner } : {}),
-    now: () => new Date(),
+    now: () => clock.now(),
   };
   if (!ehrPatientId) {
     return base;

@@ -70,3 +70,14 @@ describe('parseLaunchContext', () => {
     );
   });
 });
+
+describe('clockUrl', () => {
+  it('is optional and must be a URL when given', () => {
+    expect(parseLaunchContext(GOOD).issuers[0]?.clockUrl).toBeUndefined();
+    const withClock = { issuers: [{ ...GOOD.issuers[0], clockUrl: 'http://localhost:8300/sandbox/clock' }] };
+    expect(parseLaunchContext(withClock).issuers[0]?.clockUrl).toBe('http://localhost:8300/sandbox/clock');
+    expect(() => parseLaunchContext({ issuers: [{ ...GOOD.issuers[0], clockUrl: 'later' }] })).toThrow(
+      'issuers[0].clockUrl must be an absolute http(s) URL',
+    );
+  });
+});
