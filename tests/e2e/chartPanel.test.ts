@@ -232,4 +232,14 @@ describe('chart panel on the sandbox', () => {
     );
     await page.getByRole('heading', { name: 'This EHR is not registered' }).waitFor({ timeout: 30_000 });
   });
+
+  it('shows "not given access" with a way back when the user cancels the sign-in', async () => {
+    const page = await chrome.context.newPage();
+    await page.goto(
+      `${sandbox.baseUrl}/app/launch.html?iss=${encodeURIComponent(`${sandbox.baseUrl}/ehr/fhir`)}`,
+    );
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Careloop was not given access' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'Sign in again' }).waitFor();
+  });
 });
