@@ -6,7 +6,14 @@
  */
 
 import type { MedplumClient } from '@medplum/core';
-import type { Appointment, Bundle, Practitioner, PractitionerRole, Reference } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Bundle,
+  Location,
+  Practitioner,
+  PractitionerRole,
+  Reference,
+} from '@medplum/fhirtypes';
 import {
   isAppointmentTrigger,
   planEnrollment,
@@ -69,6 +76,20 @@ export async function enrolmentOptions(
   },
 ): Promise<EnrolmentOption[]> {
   const context = await loadPatientContext(medplum, args.patientId, args.now);
+  // What planning needs about each appointment is read once, however many workflows are about it.
+  const facts = new Map<string, Promise<[boolean, Location | undefined]>>();
+  const factsOf = (appointment: Appointment): Promise<[boolean, Location | undefined]> => {
+    const key = appointment.id ?? '';
+    let found = facts.get(key);
+    if (!found) {
+      found = Promise.all([
+        isNewPatient(medplum, args.patientId, appointment),
+        appointmentLocation(medplum, appointment),
+      ]);
+      facts.set(key, found);
+    }
+    return found;
+  };
   const options: EnrolmentOption[] = [];
   for (const definition of args.workflows) {
     if (definition.status !== 'active') {
@@ -78,12 +99,7 @@ export async function enrolmentOptions(
       ? appointmentsFor(definition, args.appointments, args.now)
       : [undefined];
     for (const appointment of candidates) {
-      const [newPatient, location] = appointment
-        ? await Promise.all([
-            isNewPatient(medplum, args.patientId, appointment),
-            appointmentLocation(medplum, appointment),
-          ])
-        : [false, undefined];
+      const [newPatient, location] = appointment ? await factsOf(appointment) : [false, undefined];
       const plan = planEnrollment({
         definition,
         patient: context.patient,
