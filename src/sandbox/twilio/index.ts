@@ -9,7 +9,8 @@ export type { TwilioStandIn, TwilioStandInOptions, InboundText } from './standIn
 export type { PhoneMessage, PhoneCall, OutboxEmail } from './store';
 
 /**
- * Creates the stand-in: `routes` holds the Twilio REST endpoints (`/twilio/2010-04-01/Accounts/:sid/…`),
+ * Creates the stand-in: `routes` holds the Twilio REST endpoints (`/twilio/2010-04-01/Accounts/:sid/…`:
+ * POST and GET `Messages.json`, POST `Calls.json`, GET `Messages/SM….json` and `Calls/CA….json`),
  * the phone page (`/phone`, `/phone.json`, `/phone/:number[.json]` and its forms) and the email outbox
  * (`POST /email/v1/send`, `/outbox`, `/outbox.json`).
  */

@@ -1,18 +1,19 @@
 /**
  * The Twilio stand-in: the REST endpoints the production channel posts to (`Messages.json`,
- * `Calls.json`) with Twilio's auth, validation and answers, and the carrier side: signed status callbacks,
+ * `Calls.json`) with Twilio's auth, validation and answers, the reads it makes (one message or call by
+ * SID, the message log: restReads.ts), and the carrier side: signed status callbacks,
  * STOP/START at the carrier, landlines that never receive a text, and the patient's replies and key
  * presses sent to the practice's webhooks exactly as Twilio would.
  */
 
-import { Buffer } from 'node:buffer';
-import { timingSafeEqual } from 'node:crypto';
 import { MedplumClient } from '@medplum/core';
 import type { Patient } from '@medplum/fhirtypes';
 import { isE164 } from '../../channels/phone';
 import { ID_SYSTEM, smsSegments, toE164 } from '../../engine';
 import { patientsByPhone } from '../../fhir/inbound';
 import type { Route, SandboxContext } from '../context';
+import { refuseUnauthorized } from './accountAuth';
+import { restReadRoutes } from './restReads';
 import { newSid } from './sids';
 import { postSignedForm } from './signedPost';
 import { openPhoneStore, type PhoneCall, type PhoneMessage, type PhoneState } from './store';
@@ -76,19 +77,6 @@ export interface TwilioStandIn {
 
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
 const OPT_IN = new Set(['START', 'UNSTOP', 'YES']);
-
-function basicCredentials(header: string | null): { user: string; pass: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Creates the carrier side and REST API; its routes live under `/twilio/2010-04-01/Accounts/:sid/`. */
 export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions): TwilioStandIn {
@@ -192,6 +180,8 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
   async function messageCallbacks(message: PhoneMessage, landline: boolean): Promise<void> {
     if (!message.statusCallback) {
       message.status = landline ? 'undelivered' : 'delivered';
+      message.dateSent = now();
+      if (landline) message.errorCode = 30006;
       store.save();
       return;
     }
@@ -205,6 +195,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
       await sleep(delay);
       if (stopped) return;
       message.status = step.status;
+      if (step.status === 'sent') message.dateSent = now();
       if (step.errorCode) message.errorCode = step.errorCode;
       store.save();
       const params: Record<string, string> = {
@@ -230,16 +221,8 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
     return new URLSearchParams(await request.text());
   }
 
-  function authorized(request: Request, sid: string): Response | undefined {
-    const creds = basicCredentials(request.headers.get('authorization'));
-    if (!creds || !same(creds.user, options.accountSid) || !same(creds.pass, options.authToken)) {
-      return twilioError(401, 20003, 'Authenticate');
-    }
-    if (sid !== options.accountSid) {
-      return twilioError(404, 20404, `The requested resource /2010-04-01/Accounts/${sid} was not found`);
-    }
-    return undefined;
-  }
+  const authorized = (request: Request, sid: string): Response | undefined =>
+    refuseUnauthorized(options, request, sid);
 
   const createMessage: Route = {
     method: 'POST',
@@ -281,6 +264,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
         status: 'queued',
         dateCreated: now(),
         ...(statusCallback ? { statusCallback } : {}),
+        ...(service ? { messagingServiceSid: service } : {}),
         numSegments: smsSegments(body).segments,
       };
       state.messages.push(message);
@@ -291,7 +275,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
           log(`twilio stand-in: callbacks for ${message.sid} failed: ${(err as Error).message}`),
         ),
       );
-      return new Response(JSON.stringify(messageJson(options.accountSid, message, service)), {
+      return new Response(JSON.stringify(messageJson(options.accountSid, message)), {
         status: 201,
         headers: { 'content-type': 'application/json' },
       });
@@ -348,6 +332,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
 
   async function completeCall(call: PhoneCall): Promise<void> {
     call.status = 'completed';
+    call.dateEnded = now();
     store.save();
     if (!call.statusCallback) return;
     await postSignedForm(
@@ -370,7 +355,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
     typeof options.smsUrl === 'function' ? options.smsUrl() : options.smsUrl;
 
   return {
-    routes: [createMessage, createCall],
+    routes: [createMessage, createCall, ...restReadRoutes(options, () => state)],
     messages: () => state.messages,
     calls: () => state.calls,
     state: () => state,
@@ -390,6 +375,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
         body,
         status: 'received',
         dateCreated: now(),
+        dateSent: now(),
         numSegments: smsSegments(body).segments,
       });
       store.save();
@@ -424,6 +410,7 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
           body: text,
           status: 'delivered',
           dateCreated: now(),
+          dateSent: now(),
           numSegments: smsSegments(text).segments,
         });
       }

@@ -18,7 +18,10 @@ export interface PhoneMessage {
   errorCode?: number;
   /** Sandbox time. */
   readonly dateCreated: string;
+  /** Sandbox time the carrier took it (`sent`); absent while queued. */
+  dateSent?: string;
   readonly statusCallback?: string;
+  readonly messagingServiceSid?: string;
   readonly numSegments: number;
 }
 
@@ -36,6 +39,8 @@ export interface PhoneCall {
   /** What the webhook answered to the key press, spoken back (`<Say>`). */
   answer?: string;
   readonly dateCreated: string;
+  /** Sandbox time the call ended (a key press or hang-up). */
+  dateEnded?: string;
   readonly statusCallback?: string;
 }
 
