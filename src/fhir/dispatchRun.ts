@@ -10,6 +10,12 @@
  * a run skips requests another run holds, and finishes, without sending, those whose run stopped before
  * recording its results. Results that the server refuses are tried again; what still fails is left for
  * the next run to finish, and the run fails so the failure is seen.
+ *
+ * A run serves one practice (`practice.organization`): in a project holding several, the due requests of
+ * the others are passed over (src/fhir/practiceScope.ts decides, from the search's own `_include`d
+ * patients, so it costs no request). Medplum's `_compartment=Organization/<id>` search would narrow the
+ * search itself, but it misses requests filed under no practice (whose patient decides) and Medplum's
+ * MockClient and fhir-router MemoryRepository keep no `meta.compartment`, so it would find nothing there.
  */
 
 import type { MedplumClient } from '@medplum/core';
@@ -57,6 +63,7 @@ import {
 } from './dispatchRecords';
 import { definitionFor, loadEnrolmentState } from './enrolmentState';
 import { emailSubject } from './messageSubject';
+import { ofPractice } from './practiceScope';
 import { isReplyRequest } from './replyRequests';
 import { ensureThreads } from './threads';
 import {
@@ -144,6 +151,8 @@ export interface DispatchSummary {
   recovered: number;
   /** Claimed requests given back unsent because the run's time was up. */
   released: number;
+  /** Due requests of other practices in the project, left to their own dispatch bots. */
+  otherPractices: number;
   pages: number;
 }
 
@@ -166,6 +175,7 @@ export async function runDispatch(
     skippedClaimed: 0,
     recovered: 0,
     released: 0,
+    otherPractices: 0,
     pages: 0,
   };
   const started = options.now().getTime();
@@ -190,14 +200,26 @@ export async function runDispatch(
     ]);
     const bundle = await medplum.search('CommunicationRequest', query, { cache: 'no-cache' });
     const { requests, byRef } = splitBundle(bundle);
-    const todo = requests.filter((r) => !seen.has(r.id ?? '')).slice(0, pageSize);
-    if (todo.length === 0) {
+    const unseen = requests.filter((r) => !seen.has(r.id ?? '')).slice(0, pageSize);
+    if (unseen.length === 0) {
       break;
     }
     summary.pages++;
-    todo.forEach((r) => seen.add(r.id ?? ''));
-    await fillMissing(medplum, todo, byRef);
-    await dispatchPage(medplum, todo, byRef, options, summary, now, deadline);
+    // Another practice's requests are passed over, never claimed: they stay due for that practice's own
+    // dispatch (its settings, its sender), and being in `seen` they do not fill this run's next pages.
+    unseen.forEach((r) => seen.add(r.id ?? ''));
+    await fillMissing(medplum, unseen, byRef);
+    const todo = await ofPractice(
+      medplum,
+      unseen,
+      options.practice.organization,
+      (r) => r.subject?.reference,
+      byRef,
+    );
+    summary.otherPractices += unseen.length - todo.length;
+    if (todo.length > 0) {
+      await dispatchPage(medplum, todo, byRef, options, summary, now, deadline);
+    }
   }
   return summary;
 }

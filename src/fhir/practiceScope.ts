@@ -32,31 +32,56 @@ export function patientPractices(patient: Patient | undefined): string[] {
 }
 
 /**
+ * Whether a patient is one of `organization`'s (`Organization/<id>`): filed under it, or filed nowhere
+ * (a one-practice project). Without an organization (settings built by hand) every patient is.
+ */
+export function isPracticePatient(patient: Patient, organization: string | undefined): boolean {
+  if (!organization) return true;
+  const practices = patientPractices(patient);
+  return practices.length === 0 || practices.includes(organization);
+}
+
+/**
+ * Whether `resource` belongs to `organization`: its own accounts decide; without any, its patient's
+ * (`patient`, already read by the caller); a resource filed nowhere whose patient is filed nowhere (or
+ * unknown) belongs to every practice.
+ */
+export function isOfPractice(
+  resource: Resource,
+  organization: string | undefined,
+  patient: Patient | undefined,
+): boolean {
+  if (!organization) return true;
+  const own = accountsOf(resource);
+  const practices = own.length > 0 ? own : patientPractices(patient);
+  return practices.length === 0 || practices.includes(organization);
+}
+
+/**
  * The resources of `page` that belong to `organization` (`Organization/<id>`). `patientOf` gives a
- * resource's patient (`Patient/<id>`); the patients of resources filed under no practice are read in one
- * search per page. Without an organization (settings built by hand) nothing is filtered.
+ * resource's patient (`Patient/<id>`); the patients of resources filed under no practice are taken from
+ * `known` (resources by `Type/id`, e.g. a search's `_include`s) or else read in one search per page.
+ * Without an organization (settings built by hand) nothing is filtered.
  */
 export async function ofPractice<T extends Resource>(
   medplum: MedplumClient,
   page: readonly T[],
   organization: string | undefined,
   patientOf: (resource: T) => string | undefined,
+  known?: ReadonlyMap<string, Resource>,
 ): Promise<T[]> {
   if (!organization) return [...page];
   const unfiled = page.filter((r) => accountsOf(r).length === 0);
-  const patientIds = unfiled
-    .map((r) => patientOf(r) ?? '')
-    .filter((ref) => ref.startsWith('Patient/'))
-    .map((ref) => ref.slice('Patient/'.length));
-  const patients = new Map(
-    (patientIds.length ? await searchByValues(medplum, 'Patient', '_id', patientIds) : []).map((p) => [
-      `Patient/${p.id ?? ''}`,
-      p,
-    ]),
-  );
-  return page.filter((r) => {
-    const own = accountsOf(r);
-    const practices = own.length > 0 ? own : patientPractices(patients.get(patientOf(r) ?? ''));
-    return practices.length === 0 || practices.includes(organization);
-  });
+  const patients = new Map<string, Patient>();
+  const missing: string[] = [];
+  for (const ref of unfiled.map((r) => patientOf(r) ?? '')) {
+    if (!ref.startsWith('Patient/')) continue;
+    const found = known?.get(ref);
+    if (found?.resourceType === 'Patient') patients.set(ref, found);
+    else missing.push(ref.slice('Patient/'.length));
+  }
+  for (const p of missing.length ? await searchByValues(medplum, 'Patient', '_id', missing) : []) {
+    patients.set(`Patient/${p.id ?? ''}`, p);
+  }
+  return page.filter((r) => isOfPractice(r, organization, patients.get(patientOf(r) ?? '')));
 }

@@ -1,4 +1,4 @@
-import type { Appointment, CommunicationRequest, Communication, Task } from '@medplum/fhirtypes';
+import type { Appointment, CommunicationRequest, Communication, Patient, Task } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
@@ -8,7 +8,7 @@ import { MESSAGE_SUBJECT_EXT } from '../../src/fhir/messageSubject';
 import { replyRequests } from '../../src/fhir/replyRequests';
 import { loadPracticeSettings } from '../../src/fhir/practice';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
-import { medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
+import { addSecondPractice, filedUnder, medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
 
 let medplum: MockClient;
 let practice: PracticeSettings;
@@ -304,5 +304,86 @@ describe('runDispatch', () => {
     const monday = await runDispatch(medplum, { practice, workflows, send, now: at('2026-11-30T15:31:00Z') });
     expect(monday).toMatchObject({ sent: 1, deferred: 0 });
     expect(sent).toHaveLength(4);
+  });
+});
+
+describe('runDispatch in a project holding several practices', () => {
+  it("sends only its own practice's due messages, and another practice's backlog neither gets claimed nor starves the pages", async () => {
+    const riverbend = await loadPracticeSettings(medplum, await addSecondPractice(medplum));
+    const book = async (
+      settings: PracticeSettings,
+      patient: Partial<Patient>,
+      phone: string,
+      bookedAt: Date,
+    ): Promise<string> => {
+      const p = await medplum.createResource(
+        syntheticPatient({ ...patient, telecom: [{ system: 'phone', use: 'mobile', value: phone }] }),
+      );
+      const appointment = await medplum.createResource<Appointment>({
+        resourceType: 'Appointment',
+        status: 'booked',
+        start: APPOINTMENT_START,
+        end: '2026-12-01T16:00:00Z',
+        participant: [{ actor: { reference: `Patient/${p.id}` }, status: 'needs-action' }],
+      });
+      await handleAppointment(medplum, appointment, { practice: settings, workflows, now: bookedAt });
+      return p.id ?? '';
+    };
+    const organization = practice.organization ?? '';
+    // Riverbend's confirmations came due first, more of them than fit in a page.
+    const early = new Date('2026-11-20T20:50:00Z');
+    const theirs = [
+      await book(riverbend, filedUnder(riverbend.organization ?? ''), '+12065550151', early),
+      await book(
+        riverbend,
+        filedUnder(riverbend.organization ?? '', 'managing-organization'),
+        '+12065550152',
+        early,
+      ),
+      await book(riverbend, filedUnder(riverbend.organization ?? ''), '+12065550153', early),
+    ];
+    const ours = [
+      await book(practice, filedUnder(organization), '+13125550154', BOOKED_AT),
+      await book(practice, filedUnder(organization, 'managing-organization'), '+13125550155', BOOKED_AT),
+      // Filed nowhere: a one-practice project's patient, every practice's.
+      await book(practice, {}, '+13125550156', BOOKED_AT),
+    ];
+    const theirRequests = (await Promise.all(theirs.map(requests))).flat();
+    const { sent, send } = recordingSender();
+
+    const summary = await runDispatch(medplum, {
+      practice,
+      workflows,
+      send,
+      pageSize: 2,
+      now: at('2026-11-20T21:01:00Z'),
+    });
+    expect(summary).toMatchObject({ sent: 3, otherPractices: 3 });
+    expect(sent.map((m) => m.to).sort()).toEqual(['+13125550154', '+13125550155', '+13125550156']);
+    expect(sent.every((m) => m.text.includes('Lakeside'))).toBe(true);
+    for (const id of ours) {
+      expect((await requests(id)).filter((r) => r.status === 'completed')).toHaveLength(1);
+    }
+    // Riverbend's requests are exactly as they were: not claimed, not deferred, not sent.
+    for (const before of theirRequests) {
+      const after = await medplum.readResource('CommunicationRequest', before.id ?? '');
+      expect(after.meta?.versionId).toBe(before.meta?.versionId);
+    }
+
+    // Riverbend's own dispatch sends them, in Riverbend's name, and leaves Lakeside's alone.
+    const theirRun = recordingSender();
+    const second = await runDispatch(medplum, {
+      practice: riverbend,
+      workflows,
+      send: theirRun.send,
+      pageSize: 2,
+      now: at('2026-11-20T21:02:00Z'),
+    });
+    expect(second.sent).toBe(3);
+    expect(theirRun.sent.map((m) => m.to).sort()).toEqual(['+12065550151', '+12065550152', '+12065550153']);
+    expect(theirRun.sent.every((m) => m.text.includes('Riverbend') && !m.text.includes('Lakeside'))).toBe(
+      true,
+    );
+    expect(sent).toHaveLength(3);
   });
 });
