@@ -15,8 +15,9 @@ export interface SandboxSecretValues {
 
 /**
  * The secrets the bots read (grep `Secret(` in src/bots and src/channels): the practice, the Twilio
- * account pointed at the sandbox's stand-in, and each webhook bot's own public URL, which its signature
- * check covers. EHR_* are not set: EHR sync does not run in the sandbox (one store for EHR and Medplum).
+ * account pointed at the sandbox's stand-in (dispatch sends through it and reads its message log; the
+ * watchdog reads statuses no callback reached from it, and skips that without the account), and each
+ * webhook bot's own public URL, which its signature check covers. EHR_* are not set: EHR sync does not run in the sandbox (one store for EHR and Medplum).
  */
 export function sandboxSecrets(values: SandboxSecretValues): BotSecrets {
   const entries: Record<string, string> = {
@@ -25,10 +26,11 @@ export function sandboxSecrets(values: SandboxSecretValues): BotSecrets {
     TWILIO_AUTH_TOKEN: values.twilio.authToken,
     TWILIO_FROM_NUMBER: values.twilio.from,
     TWILIO_API_BASE_URL: `${values.baseUrl}/twilio`,
+    // Status callbacks of texts and calls alike go to the delivery-status bot.
     TWILIO_STATUS_CALLBACK_URL: values.statusWebhookUrl,
     STATUS_WEBHOOK_URL: values.statusWebhookUrl,
     INBOUND_WEBHOOK_URL: values.inboundWebhookUrl,
-    // Keypad answers (Gather) are replies: the inbound bot reads `Digits`.
+    // Keypad answers (the calls' Gather action) are replies: the inbound bot reads `Digits`.
     TWILIO_VOICE_CALLBACK_URL: values.inboundWebhookUrl,
   };
   return Object.fromEntries(
