@@ -39,7 +39,7 @@ export function PatientPanelPage(props: PatientPanelPageProps): JSX.Element {
   const { iss } = useCareloopSession();
   if (!props.patientId) {
     return (
-      <ProblemScreen kind="patient-not-found" iss={iss} onRetry={() => window.location.reload()}>
+      <ProblemScreen kind="patient-not-found" iss={iss} onRetry={() => window.location.reload()} embedded>
         <Anchor component={Link} to="/worklist">
           Open the worklist
         </Anchor>
@@ -52,7 +52,7 @@ export function PatientPanelPage(props: PatientPanelPageProps): JSX.Element {
 function InPlaceError(props: { title: string; error: unknown }): JSX.Element {
   const { iss } = useCareloopSession();
   if (isExpired(props.error)) {
-    return <ProblemScreen kind="session-expired" iss={iss} detail={errorText(props.error)} />;
+    return <ProblemScreen kind="session-expired" iss={iss} detail={errorText(props.error)} embedded />;
   }
   return (
     <Alert color="red" title={props.title} role="alert">

@@ -54,6 +54,8 @@ export interface ProblemScreenProps {
   readonly onRetry?: () => void;
   /** Extra way forward (e.g. a link to the worklist). */
   readonly children?: JSX.Element;
+  /** True inside the app's layout (which has the page's `main` already). */
+  readonly embedded?: boolean;
 }
 
 /** A full-width problem screen with a way forward. */
@@ -64,7 +66,14 @@ export function ProblemScreen(props: ProblemScreenProps): JSX.Element {
     props.onRetry && ['ehr-unreachable', 'medplum-unreachable', 'patient-not-found'].includes(props.kind);
   const signInAgain = ['no-launch', 'session-expired', 'scope-denied', 'unknown-issuer'].includes(props.kind);
   return (
-    <Stack component="main" p="md" maw={640} gap="sm" data-problem={props.kind}>
+    <Stack
+      component={props.embedded ? 'section' : 'main'}
+      aria-label={props.embedded ? copy.title : undefined}
+      p="md"
+      maw={640}
+      gap="sm"
+      data-problem={props.kind}
+    >
       <Title order={1} size="h3">
         {copy.title}
       </Title>
