@@ -3,6 +3,9 @@
  * Verifies the signature (a forged or unsigned request is refused with 403 and nothing is stored), finds
  * the patient and the conversation, records the message, lets the engine understand it and decide, writes
  * the changes, and answers with TwiML: the acknowledgement, HELP text or opt-out confirmation.
+ *
+ * The bot serves one practice (`CARELOOP_ORGANIZATION`), reached on that practice's own number: a sender
+ * is matched among that practice's patients only (src/fhir/practiceScope.ts).
  */
 
 import {
@@ -44,6 +47,7 @@ import {
   retireInbound,
   supersededCopy,
 } from '../fhir/inbound';
+import { isPracticePatient } from '../fhir/practiceScope';
 import { replyRequests } from '../fhir/replyRequests';
 import { ensureThreads } from '../fhir/threads';
 import { writeTransition } from '../fhir/writeChanges';
@@ -126,7 +130,12 @@ export async function handleInbound(
   }
   const e164 = toE164(from);
   const called = placed ? await patientOf(medplum, placed) : undefined;
-  const candidates = called ? [called] : e164 ? await patientsByPhone(medplum, e164) : [];
+  // Only this practice's patients: a number shared across practices is this practice's patient, and a
+  // number only another practice knows is unknown here (each practice has its own inbound number, so
+  // its patients' replies reach its own bot; see docs/deploy.md).
+  const candidates = (called ? [called] : e164 ? await patientsByPhone(medplum, e164) : []).filter((p) =>
+    isPracticePatient(p, ctx.practice.organization),
+  );
   const outbound =
     placed ??
     (await lastOutbound(

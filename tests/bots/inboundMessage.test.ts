@@ -6,7 +6,13 @@ import { handler } from '../../src/bots/inboundMessage';
 import { installClock } from '../../src/bots/runtime';
 import { computeTwilioSignature } from '../../src/channels';
 import { EXT, ID_SYSTEM, mediumFor } from '../../src/engine';
-import { practiceWithRemindedPatient, secrets } from '../fixtures/medplum';
+import {
+  addSecondPractice,
+  filedUnder,
+  practiceWithRemindedPatient,
+  secrets,
+  syntheticPatient,
+} from '../fixtures/medplum';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789';
 const WEBHOOK_URL = 'https://medplum.example/webhook/inbound-membership';
@@ -300,5 +306,64 @@ describe('inbound-message bot: bad input gets a clear answer and loses nothing',
     expect(await twiml(sms(long, 'SMlong2000'))).toContain('<Response><Message>');
     const [kept] = await inbound();
     expect(kept?.payload?.[0]?.contentString).toBe(long);
+  });
+});
+
+describe('inbound-message bot in a project holding several practices', () => {
+  let riverbend: string;
+
+  beforeEach(async () => {
+    riverbend = await addSecondPractice(medplum);
+    // Lakeside's patient is filed under Lakeside, as the EHR sync files it.
+    const ours = await medplum.readResource('Patient', patientId);
+    await medplum.updateResource({ ...ours, ...filedUnder(organization) });
+  });
+
+  /** A Riverbend patient with `phone`, texted by Riverbend more recently than Lakeside texted its patient. */
+  async function theirPatient(phone: string): Promise<string> {
+    const p = await medplum.createResource(
+      syntheticPatient({
+        ...filedUnder(riverbend),
+        telecom: [{ system: 'phone', use: 'mobile', value: phone }],
+      }),
+    );
+    await medplum.createResource<Communication>({
+      resourceType: 'Communication',
+      meta: { accounts: [{ reference: riverbend as `Organization/${string}` }] },
+      status: 'completed',
+      basedOn: [{ reference: 'CommunicationRequest/riverbend-reminder' }],
+      medium: [mediumFor('sms')],
+      subject: { reference: `Patient/${p.id}` },
+      sent: '2026-11-28T15:45:00Z',
+      payload: [{ contentString: 'Riverbend Health Center: see you Tuesday.' }],
+    });
+    return `Patient/${p.id}`;
+  }
+
+  async function answersFor(patientRef: string): Promise<Communication[]> {
+    const all = await medplum.searchResources('Communication', { _count: '100' }, { cache: 'no-cache' });
+    return all.filter((c) => c.received && c.subject?.reference === patientRef);
+  }
+
+  it("a number shared with another practice's patient is this practice's patient", async () => {
+    const theirs = await theirPatient('+13125550142');
+    const xml = await twiml(sms('C', 'SMshared'));
+    expect(xml).toMatch(/^<Response><Message>.*confirmed/);
+    expect(await inbound()).toHaveLength(1);
+    expect(await answersFor(theirs)).toHaveLength(0);
+    const appointment = await medplum.readResource('Appointment', appointmentId);
+    expect(appointment.participant?.find((p) => p.actor?.reference === `Patient/${patientId}`)?.status).toBe(
+      'accepted',
+    );
+  });
+
+  it('a number only another practice knows is an unknown number here', async () => {
+    const theirs = await theirPatient('+12065550161');
+    const xml = await twiml(sms('C', 'SMtheirs', '+12065550161'));
+    expect(xml).toContain('linked to a patient at Lakeside Family Clinic. Please call 312-555-0100.');
+    expect(await answersFor(theirs)).toHaveLength(0);
+    const tasks = await medplum.searchResources('Task', { _count: '100' }, { cache: 'no-cache' });
+    expect(tasks.filter((t) => t.description?.includes('matches no patient'))).toHaveLength(1);
+    expect(tasks.some((t) => t.for?.reference === theirs)).toBe(false);
   });
 });
