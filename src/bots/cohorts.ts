@@ -5,6 +5,9 @@
  * run key per cohort and period (`recall-due:2026-11`), so a repeated, concurrent or restarted run enrols
  * nobody twice. A run stops starting pages when its time budget is spent; the next run (or a manual one)
  * picks up, skipping whoever is already enrolled.
+ *
+ * In a project holding several practices it enrols only its own practice's patients (`meta.accounts`, else
+ * `managingOrganization`; src/fhir/practiceScope.ts), judged by that practice's visits and enrolments.
  */
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
@@ -25,6 +28,7 @@ import {
 } from '../engine/cohorts/rules';
 import { existingEnrolmentKeys, loadCohortPage, loadPlanningContexts } from '../fhir/cohortFacts';
 import { searchPages } from '../fhir/paging';
+import { isPracticePatient } from '../fhir/practiceScope';
 import { writeEnrollment } from '../fhir/writeChanges';
 import { loadBotSetup } from './botSetup';
 import { botClock } from './runtime';
@@ -34,7 +38,10 @@ export interface CohortRunResult {
   /** False when the time budget ran out before the last page; the next run goes on from the start. */
   readonly complete: boolean;
   pages: number;
+  /** This practice's patients looked at. */
   patients: number;
+  /** Patients of other practices in the project, left to their own cohort bots. */
+  otherPractices: number;
   /** `workflow Patient/id runKey` of each new enrolment. */
   readonly enrolled: string[];
   /** Planned but not applicable (conditions, switched-off purpose, deceased...), with the reasons. */
@@ -80,6 +87,7 @@ export async function handleCohorts(medplum: MedplumClient, ctx: CohortRunContex
     complete: true,
     pages: 0,
     patients: 0,
+    otherPractices: 0,
     enrolled: [],
     notEnrolled: [],
     skipped: 0,
@@ -96,10 +104,16 @@ export async function handleCohorts(medplum: MedplumClient, ctx: CohortRunContex
       return { ...result, complete: false };
     }
     result.pages++;
-    result.patients += page.length;
+    // Another practice's patients are its own cohort bot's, enrolled with its settings and workflows.
+    const ours = page.filter((p) => isPracticePatient(p, ctx.practice.organization));
+    result.otherPractices += page.length - ours.length;
+    result.patients += ours.length;
+    if (ours.length === 0) {
+      continue;
+    }
     await enrolPage(
       medplum,
-      page,
+      ours,
       { ...ctx, rules: activeRules, now: started, workflows: cohortWorkflows },
       result,
     );
@@ -115,7 +129,7 @@ async function enrolPage(
 ): Promise<void> {
   const now = ctx.now.toISOString();
   const refs = patients.map((p) => `Patient/${p.id ?? ''}`);
-  const facts = await loadCohortPage(medplum, refs, ctx.workflows);
+  const facts = await loadCohortPage(medplum, refs, ctx.workflows, ctx.practice.organization);
   const matched = patients.map((patient) => {
     const ref = `Patient/${patient.id ?? ''}`;
     const matches = matchCohorts(

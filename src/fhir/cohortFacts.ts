@@ -15,6 +15,7 @@ import {
 } from '../engine';
 import { definitionFor } from './enrolmentState';
 import { searchByValues } from './paging';
+import { isOfPractice } from './practiceScope';
 
 /** A page of patients' appointments and running enrolments, by patient reference. */
 export interface CohortPageFacts {
@@ -25,16 +26,24 @@ export interface CohortPageFacts {
 
 const WEEK_MS = 7 * 86_400_000;
 
-/** Loads the appointments and running plans of a page of patients (`Patient/<id>`). */
+/**
+ * Loads the appointments and running plans of a page of patients (`Patient/<id>`) of `organization`
+ * (`Organization/<id>`; without it, every practice's).
+ */
 export async function loadCohortPage(
   medplum: MedplumClient,
   patientRefs: readonly string[],
   workflows: readonly WorkflowDefinition[],
+  organization?: string,
 ): Promise<CohortPageFacts> {
-  const [appointments, plans] = await Promise.all([
+  const [allAppointments, allPlans] = await Promise.all([
     searchByValues(medplum, 'Appointment', 'patient', patientRefs),
     searchByValues(medplum, 'CarePlan', 'subject', patientRefs, { status: 'active,on-hold' }),
   ]);
+  // The patients are the practice's already; a visit or plan filed under another practice (a patient of
+  // both) is that practice's and neither makes nor blocks this practice's recall.
+  const appointments = allAppointments.filter((a) => isOfPractice(a, organization, undefined));
+  const plans = allPlans.filter((p) => isOfPractice(p, organization, undefined));
   const byPatient = new Map<string, Appointment[]>();
   for (const a of appointments) {
     for (const ref of new Set((a.participant ?? []).map((p) => p.actor?.reference ?? ''))) {

@@ -7,7 +7,13 @@ import { CS, ID_SYSTEM } from '../../src/engine/codes';
 import type { PracticeSettings, WorkflowDefinition } from '../../src/engine';
 import { loadPracticeSettings } from '../../src/fhir/practice';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
-import { medplumWithPractice, secrets, syntheticPatient } from '../fixtures/medplum';
+import {
+  addSecondPractice,
+  filedUnder,
+  medplumWithPractice,
+  secrets,
+  syntheticPatient,
+} from '../fixtures/medplum';
 
 // Monday 16 Nov 2026, 08:00 in Chicago: the daily cron.
 const NOW = new Date('2026-11-16T14:00:00Z');
@@ -215,5 +221,50 @@ describe('cohorts handler', () => {
     await expect(
       handler(medplum, { bot: { reference: 'Bot/x' }, input: {}, secrets: {} } as never),
     ).rejects.toThrow('CARELOOP_ORGANIZATION');
+  });
+});
+
+describe('cohorts bot in a project holding several practices', () => {
+  it("enrols only its own practice's patients, judged by its own visits", async () => {
+    const riverbendOrg = await addSecondPractice(medplum);
+    const riverbend = await loadPracticeSettings(medplum, riverbendOrg);
+    const due = [{ start: '2025-12-01T15:00:00Z' }];
+    const phone = (n: number): Partial<Patient> => ({
+      telecom: [{ system: 'phone', use: 'mobile', value: `+1312555016${n}` }],
+    });
+    const ours = [
+      await patientWith(due, { ...phone(1), ...filedUnder(organization) }),
+      await patientWith(due, { ...phone(2), ...filedUnder(organization, 'managing-organization') }),
+      await patientWith(due, phone(3)), // filed nowhere: a one-practice project's patient
+    ];
+    const theirs = [
+      await patientWith(due, { ...phone(4), ...filedUnder(riverbendOrg) }),
+      await patientWith(due, { ...phone(5), ...filedUnder(riverbendOrg, 'managing-organization') }),
+    ];
+    // A Lakeside patient booked at Riverbend: that booking is Riverbend's, so Lakeside's recall is still due.
+    const bookedElsewhere = await patientWith(due, { ...phone(6), ...filedUnder(organization) });
+    await medplum.createResource<Appointment>({
+      resourceType: 'Appointment',
+      meta: { accounts: [{ reference: riverbendOrg as `Organization/${string}` }] },
+      status: 'booked',
+      start: '2026-12-10T15:00:00Z',
+      end: '2026-12-10T15:30:00Z',
+      participant: [{ actor: { reference: `Patient/${bookedElsewhere}` }, status: 'accepted' }],
+    });
+
+    const result = await handleCohorts(medplum, { practice, workflows, clock: fixed(NOW), pageSize: 2 });
+    expect(result).toMatchObject({ complete: true, otherPractices: 2 });
+    expect(result.enrolled.sort()).toEqual(
+      [...ours, bookedElsewhere].map((id) => `preventive-recall Patient/${id} recall-due:2026-11`).sort(),
+    );
+    for (const id of theirs) {
+      expect(await plansOf(id)).toHaveLength(0);
+    }
+
+    const theirRun = await handleCohorts(medplum, { practice: riverbend, workflows, clock: fixed(NOW) });
+    expect(theirRun.enrolled).toEqual(
+      expect.arrayContaining(theirs.map((id) => `preventive-recall Patient/${id} recall-due:2026-11`)),
+    );
+    expect(theirRun.enrolled.some((e) => e.includes(`Patient/${ours[0]}`))).toBe(false);
   });
 });
