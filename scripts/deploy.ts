@@ -69,6 +69,21 @@ export const BOT_SECRETS: Readonly<Record<string, readonly string[]>> = {
   'careloop-ehr-sync': ['EHR_FHIR_BASE', 'EHR_CLIENT_ID', 'EHR_PRIVATE_KEY'],
 };
 
+/**
+ * Project secrets a bot runs without, with one of its steps off (warned about when missing, apart from the
+ * required ones). They go together: a bot that finds the account SID needs the rest, or fails with
+ * BotConfigError.
+ */
+export const BOT_OPTIONAL_SECRETS: Readonly<
+  Record<string, { readonly secrets: readonly string[]; readonly without: string }>
+> = {
+  // The watchdog reads Twilio's current status of texts and calls whose status callback never arrived.
+  'careloop-watchdog': {
+    secrets: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
+    without: 'skips the delivery-status reconcile',
+  },
+};
+
 /** Read by every bot: the practice's Organization (`Organization/<id>`). */
 export const COMMON_SECRETS: readonly string[] = ['CARELOOP_ORGANIZATION'];
 
@@ -167,7 +182,10 @@ export interface PlannedBot {
   readonly triggers: readonly BotTrigger[];
   /** The AccessPolicy (same name as the bot) its ProjectMembership gets. */
   readonly accessPolicy: string;
+  /** Project secrets it cannot run without. */
   readonly secrets: readonly string[];
+  /** Project secrets it runs without, and what it leaves out then (BOT_OPTIONAL_SECRETS). */
+  readonly optionalSecrets?: { readonly secrets: readonly string[]; readonly without: string };
 }
 
 /** The deployment steps, in the order they run. */
@@ -386,6 +404,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
       triggers,
       accessPolicy: c.name,
       secrets: [...COMMON_SECRETS, ...(BOT_SECRETS[c.name] ?? [])],
+      ...(BOT_OPTIONAL_SECRETS[c.name] ? { optionalSecrets: BOT_OPTIONAL_SECRETS[c.name] } : {}),
     });
     actions.push({
       step: 'bots',
@@ -809,6 +828,19 @@ async function projectWarnings(
   const secrets = new Set((project.secret ?? []).map((s) => s.name));
   const missing = [...new Set(plan.bots.flatMap((b) => b.secrets))].filter((s) => !secrets.has(s));
   if (missing.length) warnings.push(`Project secrets not set: ${missing.join(', ')}`);
+  for (const b of plan.bots) {
+    if (!b.optionalSecrets) continue;
+    const all = b.optionalSecrets.secrets;
+    const unset = all.filter((s) => !secrets.has(s));
+    // Named once: a secret another bot of the plan requires is already in the warning above.
+    const fresh = unset.filter((s) => !missing.includes(s));
+    if (!fresh.length) continue;
+    warnings.push(
+      unset.length === all.length
+        ? `Optional project secrets not set: ${fresh.join(', ')}; ${b.name} ${b.optionalSecrets.without}`
+        : `Project secrets ${all.join(', ')} go together, and ${fresh.join(', ')} not set: ${b.name} needs all of them or none`,
+    );
+  }
   return warnings;
 }
 

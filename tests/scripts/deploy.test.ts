@@ -587,6 +587,39 @@ describe('applyDeployment against MockClient', () => {
     expect(calls).toEqual([]);
   });
 
+  it('warns about the Twilio secrets the watchdog runs without, once, and about a partial set', async () => {
+    const trio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'];
+    const watchdog = plan().bots.find((b) => b.name === 'careloop-watchdog');
+    expect(watchdog?.secrets).toEqual(['CARELOOP_ORGANIZATION']);
+    expect(watchdog?.optionalSecrets?.secrets).toEqual(trio);
+
+    const withSecrets = async (names: string[], only?: string[]): Promise<string[]> => {
+      const { medplum, store } = fakeMedplum();
+      const project = await store.readResource('Project', PROJECT);
+      await store.updateResource({
+        ...project,
+        secret: names.map((name) => ({ name, valueString: 'set' })),
+      });
+      const result = await applyDeployment(medplum, plan(ENV, only), { projectId: PROJECT, readCode: CODE });
+      return result.warnings.filter((w) => w.includes('secrets'));
+    };
+    // The watchdog alone: not required, but what it leaves out is said.
+    expect(await withSecrets(['CARELOOP_ORGANIZATION'], ['careloop-watchdog'])).toEqual([
+      `Optional project secrets not set: ${trio.join(', ')}; careloop-watchdog skips the delivery-status reconcile`,
+    ]);
+    // Only part of the set: the watchdog would fail reading the rest.
+    expect(await withSecrets(['CARELOOP_ORGANIZATION', 'TWILIO_ACCOUNT_SID'], ['careloop-watchdog'])).toEqual(
+      [
+        `Project secrets ${trio.join(', ')} go together, and TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER not set: careloop-watchdog needs all of them or none`,
+      ],
+    );
+    expect(await withSecrets(['CARELOOP_ORGANIZATION', ...trio], ['careloop-watchdog'])).toEqual([]);
+    // With dispatch, which requires them, they are named once, as required.
+    const all = await withSecrets(['CARELOOP_ORGANIZATION']);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatch(/^Project secrets not set: .*TWILIO_ACCOUNT_SID/);
+  });
+
   it('reports a failed $deploy', async () => {
     const { medplum } = fakeMedplum({ deployOutcome: badRequest('Bots not enabled') });
     await expect(
