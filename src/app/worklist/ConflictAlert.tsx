@@ -3,7 +3,7 @@
 import { Alert, Button, Stack, Text } from '@mantine/core';
 import type { Task } from '@medplum/fhirtypes';
 import type { JSX } from 'react';
-import { BUSINESS_STATUSES, businessStatusOf, labelOf } from '../../fhir/worklist';
+import { BUSINESS_STATUSES, businessStatusOf, labelOf, ownerLabel } from '../../fhir/worklist';
 
 /** The other version, and what to do with it. */
 export interface ConflictAlertProps {
@@ -14,7 +14,7 @@ export interface ConflictAlertProps {
 /** The conflict, in words: their status, stage and owner. */
 export function ConflictAlert(props: ConflictAlertProps): JSX.Element {
   const t = props.current;
-  const who = t.owner?.display ?? t.owner?.reference ?? 'nobody';
+  const who = t.owner?.reference ? ownerLabel(t, undefined) : 'nobody';
   return (
     <Alert color="orange" title="Someone else changed this task" role="alert">
       <Stack gap="xs">

@@ -42,6 +42,7 @@ import {
   taskTitle,
   type Actor,
   type CallOutcome,
+  ownerLabel,
 } from '../../fhir/worklist';
 import { ConflictAlert } from './ConflictAlert';
 import { useTaskAction } from './useTaskAction';
@@ -138,7 +139,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
         <Text size="sm" c="dimmed">
           {task.status}
           {dueOf(task) ? ` · due ${new Date(dueOf(task) ?? '').toLocaleString('en-US')}` : ''}
-          {task.owner?.reference ? ` · owner ${task.owner.display ?? task.owner.reference}` : ' · unassigned'}
+          {` · owner: ${ownerLabel(task, undefined)}`}
         </Text>
         {conflict ? (
           <ConflictAlert

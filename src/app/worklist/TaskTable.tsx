@@ -12,6 +12,7 @@ import {
   dueOf,
   isOverdue,
   labelOf,
+  ownerLabel,
   taskPatient,
   taskTitle,
   taskWorkflow,
@@ -40,13 +41,6 @@ function dueText(due: string | undefined): string {
   if (!due) return 'No due date';
   const d = new Date(due);
   return d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-function ownerText(task: Task, me: string | undefined): string {
-  const ref = task.owner?.reference;
-  if (!ref) return 'Unassigned';
-  if (ref === me) return 'Me';
-  return task.owner?.display ?? ref;
 }
 
 /** The worklist table with a tick per row for bulk actions. */
@@ -98,7 +92,7 @@ export function TaskTable(props: TaskTableProps): JSX.Element {
                 <Table.Td>{taskTitle(task)}</Table.Td>
                 <Table.Td>{labelOf(WORKFLOW_LABELS, taskWorkflow(task))}</Table.Td>
                 <Table.Td>{labelOf(BUSINESS_STATUSES, businessStatusOf(task)) || task.status}</Table.Td>
-                <Table.Td>{ownerText(task, props.me)}</Table.Td>
+                <Table.Td>{ownerLabel(task, props.me)}</Table.Td>
                 <Table.Td>
                   {task.priority && task.priority !== 'routine' ? (
                     <Badge color="orange" variant="light">

@@ -6,6 +6,7 @@
 import type { Task } from '@medplum/fhirtypes';
 import { CS } from '../../engine/codes';
 import { taskLabel } from '../../engine/planning/resources';
+import { QUEUE_LABELS } from './labels';
 
 /** Task statuses that still need a person: work that is neither done, cancelled nor refused. */
 export const OPEN_STATUSES = [
@@ -55,6 +56,20 @@ export function taskQueue(task: Task): string | undefined {
     task.performerType?.flatMap((p) => p.coding ?? []),
     CS.queue,
   );
+}
+
+/**
+ * Who owns the task, in words: "Unassigned", "Me", the owner's display, or — for a queue (a CareTeam or
+ * Organization owner, as the bots assign) — the queue's name rather than its reference.
+ */
+export function ownerLabel(task: Task, me: string | undefined): string {
+  const ref = task.owner?.reference;
+  if (!ref) return 'Unassigned';
+  if (ref === me) return 'Me';
+  if (task.owner?.display) return task.owner.display;
+  const queue = taskQueue(task);
+  if (queue && /^(CareTeam|Organization)\//.test(ref)) return `${QUEUE_LABELS[queue] ?? queue} queue`;
+  return ref;
 }
 
 /** The workflow purpose the Task is tagged with, if any. */
