@@ -4,6 +4,7 @@ import type {
   Communication,
   CommunicationRequest,
   MeasureReport,
+  Patient,
   Resource,
   ResourceType,
 } from '@medplum/fhirtypes';
@@ -14,7 +15,13 @@ import { installClock } from '../../src/bots/runtime';
 import { CS, EXT } from '../../src/engine/codes';
 import { mediumFor } from '../../src/engine/planning/resources';
 import { MEASURE_REPORT_ID_SYSTEM, measureReportKey } from '../../src/fhir/kpi';
-import { medplumWithPractice, secrets, syntheticPatient } from '../fixtures/medplum';
+import {
+  addSecondPractice,
+  filedUnder,
+  medplumWithPractice,
+  secrets,
+  syntheticPatient,
+} from '../fixtures/medplum';
 
 // 09:00 in Chicago on the 20th: the bot rolls up Thursday 2026-11-19 (Chicago), 06:00Z to 06:00Z.
 const NOW = new Date('2026-11-20T15:00:00Z');
@@ -104,9 +111,9 @@ function counts(all: readonly MeasureReport[], key: string): [number, number] | 
 
 // p1 and p2 on reminders: p1's sms delivered and answered after midnight, p2's failed; a no-show
 // recovery plan ended rescheduled on the day; a message on the 20th that the 19th must not see.
-async function seed(): Promise<{ recovery: CarePlan }> {
-  const p1 = `Patient/${(await create(syntheticPatient())).id}`;
-  const p2 = `Patient/${(await create(syntheticPatient({ name: [{ given: ['Bo'], family: 'Testpatient' }] }))).id}`;
+async function seed(filed: Partial<Patient> = {}): Promise<{ recovery: CarePlan }> {
+  const p1 = `Patient/${(await create(syntheticPatient(filed))).id}`;
+  const p2 = `Patient/${(await create(syntheticPatient({ ...filed, name: [{ given: ['Bo'], family: 'Testpatient' }] }))).id}`;
   const e1 = await enrolment(REM, 'reminder', p1);
   const e2 = await enrolment(REM, 'reminder', p2);
   const m1 = await message(e1, '2026-11-19T16:00:00Z');
@@ -129,7 +136,7 @@ async function seed(): Promise<{ recovery: CarePlan }> {
 }
 
 const key = (measure: Parameters<typeof measureReportKey>[0]['measure'], workflow: string, channel?: 'sms') =>
-  measureReportKey({ measure, workflow, day: DAY, ...(channel ? { channel } : {}) });
+  measureReportKey({ measure, workflow, day: DAY, ...(channel ? { channel } : {}) }, organization);
 
 describe('kpi-rollup bot', () => {
   it('rolls up the previous Chicago day into valid MeasureReports for the practice', async () => {
@@ -207,9 +214,10 @@ describe('kpi-rollup bot', () => {
     }) as typeof medplum.search;
     const summary = await run();
     // Pages read: 2 messages + 1 reply + 1 ended plan + 2 requests and 2 plans by _id (one page each
-    // instead of one search each); plus the empty consent and stored-report searches.
-    expect(summary.searches).toBe(8);
-    expect(pages).toBe(10);
+    // instead of one search each) + the 2 patients by _id (these resources are filed under no practice,
+    // so their patients decide whose they are); plus the empty consent and stored-report searches.
+    expect(summary.searches).toBe(10);
+    expect(pages).toBe(12);
     medplum.search = original;
     expect(summary.loaded.communications).toBe(3); // the two messages of the day and the reply
     const all = await reports();
@@ -249,5 +257,56 @@ describe('kpi-rollup bot', () => {
     expect(summary.timeZone).toBe('UTC');
     expect(summary.day).toBe(DAY);
     expect((await reports()).every((r) => r.reporter === undefined)).toBe(true);
+  });
+});
+
+describe('kpi-rollup bot in a project holding several practices', () => {
+  it("counts only its own practice's resources, reports as that practice, and leaves the other's reports alone", async () => {
+    const riverbend = await addSecondPractice(medplum);
+    await seed(filedUnder(organization));
+    // Riverbend: one patient (filed by managingOrganization only) reminded on the same day, and the
+    // message failed; one more message filed under Riverbend by its accounts, to a patient filed nowhere.
+    const p3 = `Patient/${(await create(syntheticPatient({ ...filedUnder(riverbend, 'managing-organization'), name: [{ given: ['Cy'], family: 'Testpatient' }] }))).id}`;
+    await message(await enrolment(REM, 'reminder', p3), '2026-11-19T18:00:00Z', 'not-done');
+    const p4 = `Patient/${(await create(syntheticPatient({ name: [{ given: ['Di'], family: 'Testpatient' }] }))).id}`;
+    const filedMessage = await message(
+      await enrolment(REM, 'reminder', p4),
+      '2026-11-19T18:00:00Z',
+      'not-done',
+    );
+    await medplum.updateResource({
+      ...filedMessage,
+      meta: { ...filedMessage.meta, accounts: [{ reference: riverbend as `Organization/${string}` }] },
+    });
+
+    const ours = await run();
+    expect(ours.loaded.communications).toBe(3); // Lakeside's two messages of the day and the reply
+    const lakeside = await reports();
+    expect(lakeside).toHaveLength(8);
+    expect(lakeside.every((r) => r.reporter?.reference === organization)).toBe(true);
+    expect(counts(lakeside, key('delivery-failure-rate', REM))).toEqual([1, 2]);
+    expect(counts(lakeside, key('response-rate', REM))).toEqual([1, 1]); // p2's message failed
+
+    const theirs = await handler(medplum, {
+      bot: { reference: 'Bot/kpi-rollup' },
+      contentType: 'application/json',
+      input: undefined,
+      secrets: secrets({ CARELOOP_ORGANIZATION: riverbend }),
+    } as never);
+    expect(theirs.timeZone).toBe('America/Los_Angeles');
+    expect(theirs.loaded.communications).toBe(2); // p3's and the one filed under Riverbend
+    const all = await reports();
+    const theirReports = all.filter((r) => r.reporter?.reference === riverbend);
+    const riverbendKey = measureReportKey(
+      { measure: 'delivery-failure-rate', workflow: REM, day: DAY },
+      riverbend,
+    );
+    expect(counts(theirReports, riverbendKey)).toEqual([2, 2]);
+    // Lakeside's reports of the day are still there, unchanged by Riverbend's run.
+    const lakesideAfter = all.filter((r) => r.reporter?.reference === organization);
+    expect(lakesideAfter.map((r) => r.meta?.versionId).sort()).toEqual(
+      lakeside.map((r) => r.meta?.versionId).sort(),
+    );
+    expect(counts(lakesideAfter, key('delivery-failure-rate', REM))).toEqual([1, 2]);
   });
 });

@@ -425,11 +425,13 @@ describe('days', () => {
   });
 });
 
+const LAKESIDE = 'Organization/lakeside';
+
 describe('toMeasureReports', () => {
   const rows = computeKpis(INPUT);
   const reports = toMeasureReports(rows, {
     generatedAt: '2026-11-20T08:00:00.000Z',
-    reporter: { reference: 'Organization/lakeside' },
+    reporter: { reference: LAKESIDE },
   });
 
   it('writes one valid R4 summary report per row', () => {
@@ -447,7 +449,7 @@ describe('toMeasureReports', () => {
   it('carries the counts, the score, the measure, the day and the workflow and channel', () => {
     const report = reports.find((r) =>
       r.identifier?.some(
-        (i) => i.value === measureReportKey({ measure: 'response-rate', workflow: REM, day: DAY }),
+        (i) => i.value === measureReportKey({ measure: 'response-rate', workflow: REM, day: DAY }, LAKESIDE),
       ),
     );
     expect(report?.measure).toBe('https://careloop.health/fhir/Measure/response-rate|1.0.0');
@@ -465,7 +467,10 @@ describe('toMeasureReports', () => {
       { url: KPI_WORKFLOW_EXT, valueCanonical: REM },
       { url: EXT.purpose, valueCode: 'reminder' },
     ]);
-    const smsKey = measureReportKey({ measure: 'response-rate', workflow: REM, channel: 'sms', day: DAY });
+    const smsKey = measureReportKey(
+      { measure: 'response-rate', workflow: REM, channel: 'sms', day: DAY },
+      LAKESIDE,
+    );
     const sms = reports.find((r) => r.identifier?.[0]?.value === smsKey);
     expect(sms?.extension?.[2]).toEqual({ url: EXT.channel, valueCode: 'sms' });
     expect(sms?.group?.[0]?.measureScore?.value).toBe(0.6667);
@@ -475,9 +480,14 @@ describe('toMeasureReports', () => {
   });
 
   it('keys each report deterministically, so a re-run finds it', () => {
-    const key = measureReportKey({ measure: 'opt-out-rate', workflow: REM, channel: 'sms', day: DAY });
-    expect(key).toBe(
+    const row = { measure: 'opt-out-rate', workflow: REM, channel: 'sms', day: DAY } as const;
+    expect(measureReportKey(row)).toBe(
       'opt-out-rate/https://careloop.health/fhir/PlanDefinition/appointment-reminders%7C1.0.0/sms/2026-11-19',
+    );
+    // A practice's report is keyed with the practice, so two practices' roll-ups never update each other's.
+    const key = measureReportKey(row, LAKESIDE);
+    expect(key).toBe(
+      'opt-out-rate/https://careloop.health/fhir/PlanDefinition/appointment-reminders%7C1.0.0/sms/2026-11-19/Organization/lakeside',
     );
     const report = reports.find((r) => r.identifier?.[0]?.value === key);
     expect(report?.identifier).toEqual([
@@ -489,7 +499,10 @@ describe('toMeasureReports', () => {
     );
     const keys = reports.map((r) => r.identifier?.[0]?.value);
     expect(new Set(keys).size).toBe(keys.length);
-    const again = toMeasureReports(computeKpis(INPUT), { generatedAt: '2026-11-21T08:00:00.000Z' });
+    const again = toMeasureReports(computeKpis(INPUT), {
+      generatedAt: '2026-11-21T08:00:00.000Z',
+      reporter: { reference: LAKESIDE },
+    });
     expect(again.map((r) => r.identifier)).toEqual(reports.map((r) => r.identifier));
   });
 

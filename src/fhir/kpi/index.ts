@@ -7,6 +7,7 @@ export {
   measureReportConditionalUrl,
   measureReportIdentifiers,
   measureReportKey,
+  reportingPractice,
   toMeasureReports,
   type MeasureReportOptions,
 } from './measureReports';

@@ -3,6 +3,7 @@
  * date each resource carries, never the whole store: the day's outbound messages (with their requests
  * and enrolments included where the server supports `_include`), the replies and opt-outs since the day
  * began, and the enrolments that ended on the day. Whatever an include did not bring is read by `_id`.
+ * For one practice of a project holding several, only that practice's resources are kept.
  */
 
 import type { MedplumClient } from '@medplum/core';
@@ -11,12 +12,14 @@ import type {
   Communication,
   CommunicationRequest,
   Consent,
+  Patient,
   Resource,
   ResourceType,
 } from '@medplum/fhirtypes';
 import { CS } from '../../engine/codes';
 import type { DayWindow } from './days';
-import { carePlanRefOf, keyOf, requestsOf } from './facts';
+import { accountsOf, isOfPractice } from '../practiceScope';
+import { carePlanRefOf, keyOf, refKey, requestsOf } from './facts';
 
 /** The resources of one day's roll-up, and how many searches it took. */
 export interface LoadedKpiInput {
@@ -58,6 +61,10 @@ class Collector {
     }
   }
 
+  get<T extends Resource>(key: string | undefined): T | undefined {
+    return key ? (this.found.get(key) as T | undefined) : undefined;
+  }
+
   all<T extends Resource>(type: T['resourceType']): T[] {
     return [...this.found.values()].filter((r): r is T => r.resourceType === type);
   }
@@ -67,7 +74,11 @@ class Collector {
  * Loads one day's KPI input. Replies and Consents are read from the day's start up to now, so a reply
  * after midnight to a message of the day is counted for that day.
  */
-export async function loadKpiInput(medplum: MedplumClient, window: DayWindow): Promise<LoadedKpiInput> {
+export async function loadKpiInput(
+  medplum: MedplumClient,
+  window: DayWindow,
+  options: { readonly organization?: string } = {},
+): Promise<LoadedKpiInput> {
   const start = new Date(window.start).toISOString();
   const next = window.next;
   const c = new Collector();
@@ -102,11 +113,48 @@ export async function loadKpiInput(medplum: MedplumClient, window: DayWindow): P
     'CarePlan',
     [...communications, ...requests].flatMap((r) => carePlanRefOf(r) ?? []),
   );
-  return {
+  const loaded = {
     carePlans: c.all<CarePlan>('CarePlan'),
     requests,
     communications,
     consents: c.all<Consent>('Consent'),
+  };
+  const { organization } = options;
+  if (!organization) {
+    return { ...loaded, searches: c.searches };
+  }
+  // One practice's figures: every resource is kept or dropped by its own accounts, else its patient's.
+  // Only the patients of resources filed nowhere are read (none when the bots file what they write).
+  const all: Resource[] = [
+    ...loaded.carePlans,
+    ...loaded.requests,
+    ...loaded.communications,
+    ...loaded.consents,
+  ];
+  await c.byId(
+    medplum,
+    'Patient',
+    all.filter((r) => accountsOf(r).length === 0).flatMap((r) => patientRefOf(r) ?? []),
+  );
+  const ours = <T extends Resource>(list: T[]): T[] =>
+    list.filter((r) => isOfPractice(r, organization, c.get<Patient>(patientRefOf(r))));
+  return {
+    carePlans: ours(loaded.carePlans),
+    requests: ours(loaded.requests),
+    communications: ours(loaded.communications),
+    consents: ours(loaded.consents),
     searches: c.searches,
   };
+}
+
+/** The patient a KPI resource is about: `subject` (plans, messages, requests), `patient` (consents). */
+function patientRefOf(resource: Resource): string | undefined {
+  const ref =
+    'subject' in resource
+      ? (resource.subject as { reference?: string } | undefined)?.reference
+      : 'patient' in resource
+        ? (resource.patient as { reference?: string } | undefined)?.reference
+        : undefined;
+  const key = refKey(ref);
+  return key?.startsWith('Patient/') ? key : undefined;
 }

@@ -42,19 +42,36 @@ function escapeWorkflow(workflow: string): string {
 }
 
 /**
- * The report's key, `<measure>/<workflow>/<channel or "all">/<day>` with the workflow escaped (see above):
- * measure, channel and day contain no `/`, so the key reads back unambiguously.
+ * The report's key, `<measure>/<workflow>/<channel or "all">/<day>` with the workflow escaped (see above),
+ * followed by `/Organization/<id>` for a practice's report: measure, channel and day contain no `/` and
+ * the day is the last segment only without a practice, so the key reads back unambiguously. The practice
+ * keeps the reports of two practices in one project apart (each practice's roll-up updates its own).
  */
-export function measureReportKey(row: Pick<KpiRow, 'measure' | 'workflow' | 'channel' | 'day'>): string {
-  return [row.measure, escapeWorkflow(row.workflow), row.channel ?? 'all', row.day].join('/');
+export function measureReportKey(
+  row: Pick<KpiRow, 'measure' | 'workflow' | 'channel' | 'day'>,
+  practice?: string,
+): string {
+  return [
+    row.measure,
+    escapeWorkflow(row.workflow),
+    row.channel ?? 'all',
+    row.day,
+    ...(practice ? [practice] : []),
+  ].join('/');
 }
 
 /** The report's identifiers: its key (what a re-run updates by) and its day (what a re-run cleans up by). */
-export function measureReportIdentifiers(row: KpiRow): Identifier[] {
+export function measureReportIdentifiers(row: KpiRow, practice?: string): Identifier[] {
   return [
-    { system: MEASURE_REPORT_ID_SYSTEM, value: measureReportKey(row) },
+    { system: MEASURE_REPORT_ID_SYSTEM, value: measureReportKey(row, practice) },
     { system: MEASURE_REPORT_DAY_SYSTEM, value: row.day },
   ];
+}
+
+/** The practice a reporter names (`Organization/<id>`), the one a roll-up's reports are for. */
+export function reportingPractice(reporter: Reference | undefined): string | undefined {
+  const ref = reporter?.reference;
+  return ref?.startsWith('Organization/') ? ref : undefined;
 }
 
 /** The conditional-update URL that finds a report by its key: `MeasureReport?identifier=...`. */
@@ -86,7 +103,7 @@ export function toMeasureReports(rows: readonly KpiRow[], options: MeasureReport
     .filter((row) => row.denominator > 0)
     .map((row) => ({
       resourceType: 'MeasureReport',
-      identifier: measureReportIdentifiers(row),
+      identifier: measureReportIdentifiers(row, reportingPractice(options.reporter)),
       extension: [
         { url: KPI_WORKFLOW_EXT, valueCanonical: row.workflow },
         { url: EXT.purpose, valueCode: row.purpose },

@@ -8,7 +8,7 @@ import type { Organization, Reference } from '@medplum/fhirtypes';
 import { computeKpis } from './computeKpis';
 import { dayWindow } from './days';
 import { loadKpiInput } from './load';
-import { toMeasureReports } from './measureReports';
+import { reportingPractice, toMeasureReports } from './measureReports';
 import type { MeasureReportWriteResult } from './write';
 import { writeMeasureReports } from './write';
 
@@ -20,6 +20,7 @@ export interface KpiRollupOptions {
   readonly timeZone: string;
   /** The current time (from the bot clock); the day must have ended by then. */
   readonly now: Date;
+  /** The practice: its reports count only its resources (src/fhir/practiceScope.ts) and carry it as reporter. */
   readonly reporter?: Reference<Organization>;
 }
 
@@ -47,7 +48,8 @@ export async function rollUpDay(
   if (Date.parse(window.next) > options.now.getTime()) {
     throw new Error(`kpi roll-up: ${options.day} (${options.timeZone}) has not ended yet`);
   }
-  const input = await loadKpiInput(medplum, window);
+  const practice = reportingPractice(options.reporter);
+  const input = await loadKpiInput(medplum, window, practice ? { organization: practice } : {});
   const rows = computeKpis({
     ...input,
     period: { start: window.start, end: window.next },
@@ -57,7 +59,7 @@ export async function rollUpDay(
     generatedAt: options.now.toISOString(),
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
-  const written = await writeMeasureReports(medplum, options.day, reports);
+  const written = await writeMeasureReports(medplum, options.day, reports, options.reporter?.reference);
   return {
     day: options.day,
     timeZone: options.timeZone,

@@ -22,8 +22,15 @@ function keyOfReport(report: MeasureReport): string {
   return report.identifier?.find((i) => i.system === MEASURE_REPORT_ID_SYSTEM)?.value ?? '';
 }
 
-/** The reports already stored for a day, by key (normally one each; more if something raced). */
-async function storedReports(medplum: MedplumClient, day: string): Promise<Map<string, MeasureReport[]>> {
+/**
+ * The reports already stored for a day by the same reporter (a practice's roll-up never touches another
+ * practice's), by key (normally one each; more if something raced).
+ */
+async function storedReports(
+  medplum: MedplumClient,
+  day: string,
+  reporter: string | undefined,
+): Promise<Map<string, MeasureReport[]>> {
   const byKey = new Map<string, MeasureReport[]>();
   const query = new URLSearchParams([
     ['identifier', `${MEASURE_REPORT_DAY_SYSTEM}|${day}`],
@@ -31,6 +38,7 @@ async function storedReports(medplum: MedplumClient, day: string): Promise<Map<s
   ]);
   for await (const page of medplum.searchResourcePages('MeasureReport', query)) {
     for (const report of page) {
+      if (report.reporter?.reference !== reporter) continue;
       const key = keyOfReport(report);
       byKey.set(key, [...(byKey.get(key) ?? []), report]);
     }
@@ -71,13 +79,17 @@ export function measureReportBatch(
   return { resourceType: 'Bundle', type: 'batch', entry };
 }
 
-/** Writes the day's reports in one batch; throws WriteError naming the entries that failed. */
+/**
+ * Writes the day's reports of `reporter` (`Organization/<id>`, or none) in one batch, replacing what that
+ * reporter stored for the day; throws WriteError naming the entries that failed.
+ */
 export async function writeMeasureReports(
   medplum: MedplumClient,
   day: string,
   reports: readonly MeasureReport[],
+  reporter?: string,
 ): Promise<MeasureReportWriteResult> {
-  const batch = measureReportBatch(reports, await storedReports(medplum, day));
+  const batch = measureReportBatch(reports, await storedReports(medplum, day, reporter));
   if (!batch.entry?.length) {
     return { created: 0, updated: 0, deleted: 0 };
   }
