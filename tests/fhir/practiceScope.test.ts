@@ -1,7 +1,7 @@
 import type { Appointment, Patient } from '@medplum/fhirtypes';
 import { MockClient } from '@medplum/mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ofPractice } from '../../src/fhir/practiceScope';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { isOfPractice, isPracticePatient, ofPractice } from '../../src/fhir/practiceScope';
 import { indexFhirDefinitions } from '../fixtures/fhirDefinitions';
 
 const LAKESIDE = 'Organization/lakeside';
@@ -47,5 +47,50 @@ describe('ofPractice', () => {
   it('filters nothing for settings without an organization', async () => {
     const page = [visit('a', 'Patient/x', [RIVERSIDE])];
     expect(await ofPractice(medplum, page, undefined, patientOf)).toEqual(page);
+  });
+});
+
+describe('ofPractice with patients already in hand', () => {
+  it('reads no patient it was given, and decides as if it had searched', async () => {
+    const riverside = await patient({ managingOrganization: { reference: RIVERSIDE } });
+    const lakeside = await patient({ meta: { accounts: [{ reference: LAKESIDE }] } });
+    const known = new Map(
+      await Promise.all(
+        [riverside, lakeside].map(
+          async (ref) => [ref, await medplum.readResource('Patient', ref.slice('Patient/'.length))] as const,
+        ),
+      ),
+    );
+    const search = vi.spyOn(medplum, 'search');
+    const page = [visit('a', riverside), visit('b', lakeside), visit('c', riverside, [LAKESIDE])];
+    expect((await ofPractice(medplum, page, LAKESIDE, patientOf, known)).map((a) => a.id)).toEqual([
+      'b',
+      'c',
+    ]);
+    expect(search).not.toHaveBeenCalled();
+  });
+});
+
+describe('isPracticePatient and isOfPractice', () => {
+  const filed = (accounts: string[], managing?: string): Patient => ({
+    resourceType: 'Patient',
+    meta: { accounts: accounts.map((reference) => ({ reference })) },
+    ...(managing ? { managingOrganization: { reference: managing } } : {}),
+  });
+
+  it("a patient is a practice's by its accounts, else its managing organization, else every practice's", () => {
+    expect(isPracticePatient(filed([LAKESIDE], RIVERSIDE), LAKESIDE)).toBe(true);
+    expect(isPracticePatient(filed([LAKESIDE], RIVERSIDE), RIVERSIDE)).toBe(false);
+    expect(isPracticePatient(filed([], RIVERSIDE), LAKESIDE)).toBe(false);
+    expect(isPracticePatient(filed([LAKESIDE, RIVERSIDE]), RIVERSIDE)).toBe(true);
+    expect(isPracticePatient(filed([]), LAKESIDE)).toBe(true);
+    expect(isPracticePatient(filed([RIVERSIDE]), undefined)).toBe(true);
+  });
+
+  it("a resource is a practice's by its own accounts, else by its patient's", () => {
+    const theirPatient = filed([RIVERSIDE]);
+    expect(isOfPractice(visit('a', 'Patient/x', [LAKESIDE]), LAKESIDE, theirPatient)).toBe(true);
+    expect(isOfPractice(visit('b', 'Patient/x'), LAKESIDE, theirPatient)).toBe(false);
+    expect(isOfPractice(visit('c', 'Patient/x'), LAKESIDE, undefined)).toBe(true);
   });
 });
