@@ -23,6 +23,7 @@ import { capabilityStatement } from './fhir/capability';
 import { indexSandboxDefinitions } from './fhir/definitions';
 import { Journal } from './fhir/journal';
 import { SandboxStore } from './fhir/store';
+import { generateHistory } from './history';
 import { DEFAULT_PRACTICE_SEED, generatePractice, LAKESIDE, MAIN_PRACTICE } from './practice';
 import { distRoutes, launchContextRoutes, startVite, type ViteMount } from './server/app';
 import { authMeRoutes } from './server/authMe';
@@ -64,6 +65,11 @@ export interface StartSandboxOptions {
   readonly now?: Date;
   /** Log lines (default: console.log). */
   readonly log?: (line: string) => void;
+  /**
+   * Seed eight weeks of Careloop history (enrolments, messages, replies, tasks, KPI reports) for the main
+   * practice on first start (default true; false gives the bare practice).
+   */
+  readonly history?: boolean;
   /** Run the bot runtime (default true). */
   readonly bots?: boolean;
   /** Extra origins allowed by CORS (e.g. a separate Vite dev server). */
@@ -178,15 +184,26 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     };
 
     if (firstStart) {
+      const library = loadLibraryResources();
+      const practiceSeed = options.seed ?? DEFAULT_PRACTICE_SEED;
+      const practice = generatePractice({ seed: practiceSeed, now: clock.now() });
+      // Written straight to the store before the bot runtime starts, so no bot reacts to the history.
+      const history =
+        options.history === false
+          ? []
+          : [
+              {
+                name: 'eight weeks of Careloop history',
+                bundle: generateHistory({ practice, seed: practiceSeed, now: clock.now(), library }),
+              },
+            ];
       await seed(
         router,
         store,
         [
-          { name: 'the workflow library', bundle: libraryTransactionBundle(loadLibraryResources()) },
-          {
-            name: 'the synthetic practice',
-            bundle: generatePractice({ seed: options.seed ?? DEFAULT_PRACTICE_SEED, now: clock.now() }),
-          },
+          { name: 'the workflow library', bundle: libraryTransactionBundle(library) },
+          { name: 'the synthetic practice', bundle: practice },
+          ...history,
         ],
         log,
       );
