@@ -53,12 +53,13 @@ const COHORT_TITLES: Readonly<Record<CohortDimension, string>> = {
 };
 
 /** The range of whole weeks ending yesterday (today is not rolled up yet). */
-function rangeOf(weeks: number, now: Date, zone: string): ReportRange {
+function rangeOf(weeks: number, now: Date, zone: string, organization: string | undefined): ReportRange {
   const yesterday = DateTime.fromJSDate(now, { zone }).minus({ days: 1 });
   return {
     from: yesterday.minus({ days: weeks * 7 - 1 }).toISODate() ?? '',
     to: yesterday.toISODate() ?? '',
     zone,
+    ...(organization ? { organization } : {}),
   };
 }
 
@@ -69,7 +70,8 @@ export function ReportsPage(props: ReportsPageProps = {}): JSX.Element {
   const [weeks, setWeeks] = useState(8);
   const session = useOptionalSession();
   const [now] = useState(() => (props.now ? props.now() : (session?.now() ?? new Date())));
-  const range = useMemo(() => rangeOf(weeks, now, zone), [weeks, now, zone]);
+  const organization = reportZone.organization;
+  const range = useMemo(() => rangeOf(weeks, now, zone, organization), [weeks, now, zone, organization]);
   const data = useReportData(range, !reportZone.pending);
   const summary = useMemo(
     () => (data.data ? summarizeReport(data.data, props.weakest) : undefined),

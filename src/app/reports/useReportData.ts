@@ -9,7 +9,7 @@ export function useReportData(range: ReportRange, enabled = true): UseQueryResul
   const medplum = useMedplum();
   return useQuery({
     enabled,
-    queryKey: ['reports', range.from, range.to, range.zone],
+    queryKey: ['reports', range.from, range.to, range.zone, range.organization],
     queryFn: () => loadReportData(medplum, range),
     staleTime: 5 * 60_000,
   });

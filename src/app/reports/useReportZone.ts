@@ -10,7 +10,12 @@ import { findPracticeSettings } from '../../fhir/app/practiceLookup';
 import { useOptionalSession } from '../worklist/useOptionalSession';
 
 /** The zone, or `pending` while the practice loads. */
-export function useReportZone(explicit?: string): { readonly zone?: string; readonly pending: boolean } {
+export function useReportZone(explicit?: string): {
+  readonly zone?: string;
+  /** The practice's Organization, so a project with several practices reports on this one only. */
+  readonly organization?: string;
+  readonly pending: boolean;
+} {
   const medplum = useMedplum();
   const session = useOptionalSession();
   const practice = useQuery({
@@ -21,8 +26,10 @@ export function useReportZone(explicit?: string): { readonly zone?: string; read
   });
   if (explicit !== undefined) return { zone: explicit, pending: false };
   if (practice.isPending) return { pending: true };
+  const organization = practice.data?.organization;
   return {
     zone: practice.data?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    ...(organization ? { organization } : {}),
     pending: false,
   };
 }

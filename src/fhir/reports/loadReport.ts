@@ -19,6 +19,11 @@ export interface ReportRange {
   readonly from: string;
   readonly to: string;
   readonly zone: string;
+  /**
+   * The practice (`Organization/<id>`) whose figures to show, in a project that holds several: its
+   * roll-up's reports (MeasureReport.reporter) and its resources only. Absent: everything visible.
+   */
+  readonly organization?: string;
 }
 
 /** Everything the reports page computes from. */
@@ -42,8 +47,12 @@ export function rangeWindow(range: ReportRange): { start: string; end: string } 
 export async function loadReportData(medplum: MedplumClient, range: ReportRange): Promise<ReportData> {
   const { start, end } = rangeWindow(range);
   const [reports, loaded] = await Promise.all([
-    loadMeasureReports(medplum, start, end),
-    loadKpiInput(medplum, { day: range.from, start, end, next: end }),
+    loadMeasureReports(medplum, start, end, range.organization),
+    loadKpiInput(
+      medplum,
+      { day: range.from, start, end, next: end },
+      range.organization ? { organization: range.organization } : {},
+    ),
   ]);
   const patientRefs = [...new Set(loaded.carePlans.flatMap((p) => refKey(p.subject?.reference) ?? []))];
   const ids = patientRefs.map((r) => r.slice('Patient/'.length));
@@ -97,6 +106,7 @@ async function loadMeasureReports(
   medplum: MedplumClient,
   start: string,
   end: string,
+  organization: string | undefined,
 ): Promise<MeasureReport[]> {
   // `period` is a Period: ge = ends at or after the range's start, lt = starts before its end.
   const query = new URLSearchParams([
@@ -104,6 +114,7 @@ async function loadMeasureReports(
     ['period', `lt${end}`],
     ['status', 'complete'],
     ['_count', '1000'],
+    ...(organization ? [['reporter', organization]] : []),
   ]);
   const out: MeasureReport[] = [];
   for await (const page of medplum.searchResourcePages('MeasureReport', query)) {
