@@ -247,8 +247,9 @@ describe('a started sandbox', () => {
     expect(sandbox.seeded).toBe(true);
     expect(sandbox.startupMs).toBeLessThan(20_000);
     for (const id of ['no-show-calls', 'ready-to-schedule', 'survey']) {
-      const params = queueCountParams(QUEUE_COUNTS.find((c) => c.id === id) ?? QUEUE_COUNTS[0]!);
-      expect(await count(`Task?${params.toString()}`)).toBe(headline(id));
+      const headlineCount = QUEUE_COUNTS.find((c) => c.id === id);
+      if (!headlineCount) throw new Error(`no headline count ${id}`);
+      expect(await count(`Task?${queueCountParams(headlineCount).toString()}`)).toBe(headline(id));
     }
     expect(await count('MeasureReport?_summary=count')).toBe(ofType('MeasureReport').length);
     expect(
