@@ -7,6 +7,7 @@ import { Suspense, type JSX } from 'react';
 import { Navigate, Route, Routes, useParams } from 'react-router';
 import { useCareloopSession } from '../session/SessionContext';
 import { AppLayout } from './AppLayout';
+import { PageErrorBoundary } from './PageErrorBoundary';
 import {
   ConversationPage,
   PatientPanelPage,
@@ -45,9 +46,11 @@ export function AppRoutes(): JSX.Element {
         <Route
           index
           element={
-            <Suspense fallback={<PageLoader />}>
-              <HomeRoute />
-            </Suspense>
+            <PageErrorBoundary>
+              <Suspense fallback={<PageLoader />}>
+                <HomeRoute />
+              </Suspense>
+            </PageErrorBoundary>
           }
         />
         <Route path="patient/:patientId" element={<Suspended page={<PatientRoute />} />} />
@@ -62,5 +65,9 @@ export function AppRoutes(): JSX.Element {
 }
 
 function Suspended(props: { page: JSX.Element }): JSX.Element {
-  return <Suspense fallback={<PageLoader />}>{props.page}</Suspense>;
+  return (
+    <PageErrorBoundary>
+      <Suspense fallback={<PageLoader />}>{props.page}</Suspense>
+    </PageErrorBoundary>
+  );
 }
