@@ -22,9 +22,9 @@ import { devToken, fhirFetch, removeDataDir, startTestSandbox, tempDataDir, TEST
 const ORG = `Organization/${MAIN_PRACTICE.organization}`;
 const practice = generatePractice({ seed: DEFAULT_PRACTICE_SEED, now: TEST_NOW });
 const history = generateHistory({ practice, seed: DEFAULT_PRACTICE_SEED, now: TEST_NOW });
-const resources = (history.entry ?? []).map((e) => e.resource as Resource & { id: string });
+const resources: Resource[] = (history.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
 const ofType = <T extends Resource>(type: T['resourceType']): T[] =>
-  resources.filter((r): r is T & { id: string } => r.resourceType === type);
+  resources.filter((r): r is T => r.resourceType === type);
 
 /** Open tasks a worklist headline count would find (same status, code and tag as its search). */
 function headline(id: string): number {

@@ -86,12 +86,12 @@ export function plannedAnswers(
           ? [{ stepIds: steps, answer: text('confirm'), delayMin: delay(rng, 3, 300) }]
           : [];
       }
-      const intent = rng.weighted({ confirm: 62, reschedule: 5, question: 3, stop: 2.5, silent: 27.5 });
+      const intent = rng.weighted({ confirm: 60, reschedule: 7, question: 3, stop: 2.5, silent: 27.5 });
       if (intent === 'silent') return [];
       return [{ stepIds: steps, answer: text(intent), delayMin: delay(rng, 2, 300) }];
     }
     case 'no-show-recovery': {
-      const intent = rng.weighted({ reschedule: 15, yes: 7, stop: 3, silent: 75 });
+      const intent = rng.weighted({ reschedule: 10, yes: 5, stop: 2, silent: 83 });
       if (intent === 'silent') return [];
       return [
         {

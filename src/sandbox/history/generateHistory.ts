@@ -12,6 +12,7 @@ import { practiceSettingsFromOrganization } from '../../fhir/practice';
 import { accountsOf } from '../../fhir/practiceScope';
 import { LAKESIDE, MAIN_PRACTICE, seededRandom, SYNTHETIC_TAG, type Random } from '../practice';
 import { historyMeasureReports, kpiResources } from './measureReports';
+import { randomFor } from './ids';
 import { Simulation } from './simulation';
 import { workTheQueues } from './staffWork';
 import { World } from './world';
@@ -96,8 +97,11 @@ function recordOutcomes(
   world: World,
   rng: Random,
   visits: readonly Appointment[],
+  hasLaterVisit: (a: Appointment) => boolean,
 ): Map<string, Appointment & { id: string }> {
-  const fulfilled = rng.shuffle(visits.filter((a) => a.status === 'fulfilled'));
+  // A patient who booked again would have closed the no-show loop; visits not followed by one are the calls.
+  const shuffled = rng.shuffle(visits.filter((a) => a.status === 'fulfilled'));
+  const fulfilled = [...shuffled.filter((a) => !hasLaterVisit(a)), ...shuffled.filter(hasLaterVisit)];
   const noShows = new Set(fulfilled.slice(0, Math.round(fulfilled.length * 0.25)));
   const cancelled = new Set(
     fulfilled.slice(noShows.size, noShows.size + Math.round(fulfilled.length * 0.07)),
@@ -162,7 +166,8 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
   const workflows = loadLibraryWorkflows(options.library ?? loadLibraryResources());
   const world = new World(practiceResources);
   const rng = seededRandom(options.seed ^ 0x5eed);
-  const sim = new Simulation({ world, practice, workflows, rng, now });
+  const random = (name: string): Random => randomFor(options.seed, name);
+  const sim = new Simulation({ world, practice, workflows, random, now });
 
   const ours = <T extends Resource>(r: T): boolean => accountsOf(r).includes(orgRef);
   const patients = world.ofType<Patient>('Patient').filter(ours);
@@ -174,20 +179,38 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
     })
     .map((a) => ({ a, bookedAt: Math.max(Date.parse(a.created ?? '') || windowStart, windowStart) }))
     .sort((x, y) => x.bookedAt - y.bookedAt || (x.a.id ?? '').localeCompare(y.a.id ?? ''));
+  // A visit booked after this one would close its no-show loop (appointment-events on the booking).
+  const hasLaterVisit = (a: Appointment): boolean =>
+    appointments.some(
+      (b) =>
+        b !== a && patientOf(b) === patientOf(a) && Date.parse(b.created ?? '') > Date.parse(a.start ?? ''),
+    );
   const recorded = recordOutcomes(
     world,
     rng,
     past.map((p) => p.a),
+    hasLaterVisit,
   );
   for (const { a, bookedAt } of past) {
     sim.scheduleAppointment(recorded.get(a.id ?? '') ?? (a as Appointment & { id: string }), bookedAt);
+  }
+  for (const a of appointments) {
+    const created = Date.parse(a.created ?? '');
+    if (
+      a.status === 'booked' &&
+      Date.parse(a.start ?? '') >= now &&
+      created >= windowStart &&
+      created < now
+    ) {
+      sim.scheduleFutureBooking(a, created);
+    }
   }
   scheduleRecall(sim, workflows, patients, appointments, [now - 33 * DAY, now - 12 * DAY], practice.timeZone);
   sim.run();
 
   workTheQueues(
     world,
-    rng,
+    random,
     LAKESIDE.coordinators.map((c) => ({
       reference: `Practitioner/${c.id}`,
       display: `${c.given} ${c.family}`,

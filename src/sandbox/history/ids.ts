@@ -7,6 +7,7 @@
 
 import { v5 as uuidv5 } from 'uuid';
 import { ID_SYSTEM, urnFor } from '../../engine';
+import { seededRandom, type Random } from '../practice';
 
 // Namespace of the sandbox history's own names (distinct from the engine's).
 const HISTORY_NAMESPACE = '0b7a4f62-93c1-4e58-a2d6-1f8e5c7b3a90';
@@ -39,4 +40,17 @@ export function careloopIdentifier(resource: {
     }
   }
   return undefined;
+}
+
+/**
+ * A generator of its own for one named thing (an enrolment's patient, a message's delivery), so a change
+ * elsewhere in the history does not reshuffle every later draw. FNV-1a of the name, mixed with the seed.
+ */
+export function randomFor(seed: number, name: string): Random {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return seededRandom(h);
 }

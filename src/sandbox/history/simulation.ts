@@ -69,7 +69,8 @@ export interface SimulationSetup {
   readonly world: World;
   readonly practice: PracticeSettings;
   readonly workflows: readonly WorkflowDefinition[];
-  readonly rng: Random;
+  /** A seeded generator per named thing (see randomFor). */
+  readonly random: (name: string) => Random;
   /** The end of the history (the sandbox's now), ms. */
   readonly now: number;
 }
@@ -107,18 +108,37 @@ export class Simulation {
         );
         break;
       case 'noshow':
-        this.queue.at(end + this.s.rng.int(30, 180) * MINUTE, (at) =>
+        this.queue.at(end + this.s.random(`noshow:${appointment.id}`).int(30, 180) * MINUTE, (at) =>
           this.appointmentEvent(appointment.id ?? '', 'noshow', at),
         );
         break;
       case 'cancelled': {
-        const cancelAt = Math.max(bookedAt + 60 * MINUTE, start - this.s.rng.int(20, 60) * 60 * MINUTE);
+        const cancelAt = Math.max(
+          bookedAt + 60 * MINUTE,
+          start - this.s.random(`cancel:${appointment.id}`).int(20, 60) * 60 * MINUTE,
+        );
         this.queue.at(cancelAt, (at) => this.appointmentEvent(appointment.id ?? '', 'cancelled', at));
         break;
       }
       default:
         break;
     }
+  }
+
+  /**
+   * A future visit booked during the history: appointment-events closed the loops waiting for a booking
+   * then. Its own reminders are left to the sandbox's start-up reconcile, which plans every future visit
+   * as of the sandbox's time, as it does without a history.
+   */
+  scheduleFutureBooking(appointment: Appointment, bookedAt: number): void {
+    this.queue.at(bookedAt, (at) => {
+      const patientRef = `Patient/${appointmentPatientId(appointment) ?? ''}`;
+      for (const plan of this.s.world.activePlansOf(patientRef)) {
+        if (plan.category?.some((c) => c.coding?.some((x) => CLOSED_BY_BOOKING.has(x.code ?? '')))) {
+          this.applyToPlan(plan, { type: 'appointment-booked', appointment }, at);
+        }
+      }
+    });
   }
 
   /** A cohort enrolment (recall) planned at `at`, as the cohorts bot does for its run key. */
@@ -216,7 +236,12 @@ export class Simulation {
     for (const t of plan.tasks) world.put(t);
     this.answers.set(
       refOf(carePlan),
-      plannedAnswers(this.s.rng, definition.name, trigger.appointment, this.language(patient)),
+      plannedAnswers(
+        this.s.random(`answers:${refOf(carePlan)}`),
+        definition.name,
+        trigger.appointment,
+        this.language(patient),
+      ),
     );
     return carePlan;
   }
@@ -299,7 +324,7 @@ export class Simulation {
     }
     const channel = decision.channel;
     const key = communicationKey(request);
-    const outcome = this.deliveryOutcome(channel, patient);
+    const outcome = this.deliveryOutcome(channel, patient, key);
     const providerId = channel === 'email' ? '' : providerSid(channel === 'voice' ? 'CA' : 'SM', key);
     const subject = channel === 'email' ? plannedSubject(request) : undefined;
     const record = createCommunication(request, {
@@ -342,11 +367,12 @@ export class Simulation {
   private deliveryOutcome(
     channel: Channel,
     patient: Patient | undefined,
+    key: string,
   ): { providerStatus: string; code?: string } {
     if (channel === 'email') return { providerStatus: 'delivered' };
     if (channel === 'voice') return { providerStatus: 'delivered' };
     const hasLandlineOnly = !patient?.telecom?.some((t) => t.system === 'phone' && t.use === 'mobile');
-    const roll = this.s.rng.next();
+    const roll = this.s.random(`delivery:${key}`).next();
     if (roll < 0.025) return { providerStatus: 'undelivered', code: '30003' };
     if (roll < 0.035 || (hasLandlineOnly && roll < 0.2)) return { providerStatus: 'failed', code: '30006' };
     return { providerStatus: 'delivered' };

@@ -45,7 +45,7 @@ const CLOSING_NOTES: Readonly<Record<string, string>> = {
  */
 export function workTheQueues(
   world: World,
-  rng: Random,
+  random: (name: string) => Random,
   coordinators: readonly Actor[],
   now: number,
 ): number {
@@ -66,6 +66,7 @@ export function workTheQueues(
         (a.id ?? '').localeCompare(b.id ?? ''),
     );
     for (const task of oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))) {
+      const rng = random(`staff:${task.id ?? ''}`);
       const start = Date.parse(task.executionPeriod?.start ?? task.authoredOn ?? '');
       const at = Math.min(now - HOUR, start + rng.int(2, 40) * HOUR);
       const when = new Date(Math.max(at, start)).toISOString();
