@@ -63,8 +63,8 @@ export function channelSender(
   twilio: TwilioConfig,
   options: { practiceName: string; gatherActionUrl: string; now: () => number; fetchImpl?: FetchImpl },
 ): SendFn {
-  const pacer = new SenderPacer();
   const sender = twilio.messagingServiceSid ?? twilio.from;
+  const pacer = new SenderPacer(twilio.senderRate ? { rates: { [sender]: twilio.senderRate } } : {});
   return async (msg) => {
     if (msg.channel === 'email') {
       return sendEmail(medplum, {

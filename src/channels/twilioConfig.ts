@@ -24,6 +24,11 @@ export interface TwilioConfig {
   readonly voiceCallbackUrl?: string;
   /** Per-request timeout in ms; defaults to 10 000 (a bot run is time-bounded). */
   readonly timeoutMs?: number;
+  /**
+   * Segments per second the sender may send (a 10DLC campaign's or a toll-free number's agreed limit);
+   * without it the pacer uses the sender kind's default (a long code: 1 a second).
+   */
+  readonly senderRate?: number;
 }
 
 /** The public Twilio REST endpoint. */
@@ -65,7 +70,7 @@ function checkedUrl(secrets: BotSecrets | undefined, name: string, base: boolean
 /**
  * Reads and checks the Twilio secrets: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER, and the
  * optional TWILIO_API_BASE_URL, TWILIO_MESSAGING_SERVICE_SID, TWILIO_STATUS_CALLBACK_URL,
- * TWILIO_VOICE_CALLBACK_URL. Throws BotConfigError naming the secret; the token's value is never echoed.
+ * TWILIO_VOICE_CALLBACK_URL, TWILIO_SENDER_RATE. Throws BotConfigError naming the secret; the token's value is never echoed.
  */
 export function twilioConfigFromSecrets(secrets: BotSecrets | undefined): TwilioConfig {
   const accountSid = requireSecret(secrets, 'TWILIO_ACCOUNT_SID').trim();
@@ -91,6 +96,13 @@ export function twilioConfigFromSecrets(secrets: BotSecrets | undefined): Twilio
     apiBaseUrl: checkedUrl(secrets, 'TWILIO_API_BASE_URL', true) ?? TWILIO_API_BASE_URL,
     from,
   };
+  const rateText = optionalSecret(secrets, 'TWILIO_SENDER_RATE')?.trim();
+  const senderRate = rateText === undefined ? undefined : Number(rateText);
+  if (senderRate !== undefined && !(Number.isFinite(senderRate) && senderRate > 0 && senderRate <= 1000)) {
+    throw new BotConfigError(
+      'bot secret TWILIO_SENDER_RATE must be a number of segments per second (0–1000)',
+    );
+  }
   const statusCallbackUrl = checkedUrl(secrets, 'TWILIO_STATUS_CALLBACK_URL', false);
   const voiceCallbackUrl = checkedUrl(secrets, 'TWILIO_VOICE_CALLBACK_URL', false);
   return {
@@ -98,5 +110,6 @@ export function twilioConfigFromSecrets(secrets: BotSecrets | undefined): Twilio
     ...(messagingServiceSid !== undefined && { messagingServiceSid }),
     ...(statusCallbackUrl !== undefined && { statusCallbackUrl }),
     ...(voiceCallbackUrl !== undefined && { voiceCallbackUrl }),
+    ...(senderRate !== undefined && { senderRate }),
   };
 }

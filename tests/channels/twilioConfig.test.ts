@@ -73,4 +73,13 @@ describe('twilioConfigFromSecrets', () => {
     ].map((values) => errorOf(() => twilioConfigFromSecrets(secrets(values))).message);
     for (const message of messages) expect(message).not.toContain(token);
   });
+
+  it('reads the sender rate a campaign allows and refuses one that is not a positive number', () => {
+    expect(twilioConfigFromSecrets(secrets({ ...REQUIRED, TWILIO_SENDER_RATE: ' 15 ' })).senderRate).toBe(15);
+    for (const bad of ['0', '-2', 'fast', '5000']) {
+      const error = errorOf(() => twilioConfigFromSecrets(secrets({ ...REQUIRED, TWILIO_SENDER_RATE: bad })));
+      expect(error).toBeInstanceOf(BotConfigError);
+      expect(error.message).toContain('TWILIO_SENDER_RATE');
+    }
+  });
 });

@@ -102,6 +102,8 @@ describe('sandbox secrets for the Twilio bots', () => {
       // Status of texts and calls → the delivery-status bot; key presses (Gather) → the inbound bot.
       statusCallbackUrl: statusUrl,
       voiceCallbackUrl: inboundUrl,
+      // Paced as a registered campaign, so a start-up backlog reaches the phone page in seconds.
+      senderRate: 25,
     });
     expect(optionalSecret(secrets, 'STATUS_WEBHOOK_URL')).toBe(statusUrl);
     expect(optionalSecret(secrets, 'INBOUND_WEBHOOK_URL')).toBe(inboundUrl);

@@ -26,6 +26,9 @@ export function sandboxSecrets(values: SandboxSecretValues): BotSecrets {
     TWILIO_AUTH_TOKEN: values.twilio.authToken,
     TWILIO_FROM_NUMBER: values.twilio.from,
     TWILIO_API_BASE_URL: `${values.baseUrl}/twilio`,
+    // As a registered 10DLC campaign would allow: a long code's default of one segment a second makes
+    // the start-up backlog of ~100 reminders take minutes to reach the phone page.
+    TWILIO_SENDER_RATE: '25',
     // Status callbacks of texts and calls alike go to the delivery-status bot.
     TWILIO_STATUS_CALLBACK_URL: values.statusWebhookUrl,
     STATUS_WEBHOOK_URL: values.statusWebhookUrl,
