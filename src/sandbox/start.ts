@@ -72,6 +72,11 @@ export interface StartSandboxOptions {
   readonly history?: boolean;
   /** Run the bot runtime (default true). */
   readonly bots?: boolean;
+  /**
+   * Let the watchdog plan upcoming appointments that have no plan yet, right after start (default true).
+   * Tests that enrol a patient by hand turn it off.
+   */
+  readonly reconcileOnStart?: boolean;
   /** Extra origins allowed by CORS (e.g. a separate Vite dev server). */
   readonly corsOrigins?: readonly string[];
 }
@@ -306,6 +311,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           authToken: secrets.twilioAuthToken,
           from: LAKESIDE.phone,
         },
+        ...(options.reconcileOnStart === false ? { reconcileOnStart: false } : {}),
         log,
       });
       http.setRoutes([...bots.routes, ...coreRoutes]);

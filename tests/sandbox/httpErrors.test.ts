@@ -191,6 +191,7 @@ describe('sandbox HTTP: errors as OperationOutcomes, status, CORS', () => {
     expect(context.issuers[0]).toMatchObject({
       iss: sandbox.urls.ehrFhir,
       clientId: 'careloop-sandbox-app',
+      clockUrl: `${sandbox.baseUrl}/sandbox/clock`,
       medplum: { baseUrl: `${sandbox.baseUrl}/`, mode: 'exchange', clientId: 'careloop-smart-app' },
     });
   });

@@ -26,6 +26,8 @@ export function launchContext(origin: string): Record<string, unknown> {
         clientId: SANDBOX_APP_CLIENT_ID,
         scope: EHR_LAUNCH_SCOPE,
         standaloneScope: STANDALONE_SCOPE,
+        // The sandbox clock runs ahead when a user advances it; the app plans and previews by it.
+        clockUrl: `${origin}/sandbox/clock`,
         medplum: {
           baseUrl: `${origin}/`,
           mode: 'exchange',
