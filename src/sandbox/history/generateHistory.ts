@@ -179,11 +179,15 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
     })
     .map((a) => ({ a, bookedAt: Math.max(Date.parse(a.created ?? '') || windowStart, windowStart) }))
     .sort((x, y) => x.bookedAt - y.bookedAt || (x.a.id ?? '').localeCompare(y.a.id ?? ''));
-  // A visit booked after this one would close its no-show loop (appointment-events on the booking).
+  // A visit booked after this one closed its no-show loop when it was booked; a future booking closes it
+  // when the sandbox starts (appointment-events on the start-up reconcile). Neither leaves a call to make.
   const hasLaterVisit = (a: Appointment): boolean =>
     appointments.some(
       (b) =>
-        b !== a && patientOf(b) === patientOf(a) && Date.parse(b.created ?? '') > Date.parse(a.start ?? ''),
+        b !== a &&
+        patientOf(b) === patientOf(a) &&
+        (Date.parse(b.created ?? '') > Date.parse(a.start ?? '') ||
+          (b.status === 'booked' && Date.parse(b.start ?? '') >= now)),
     );
   const recorded = recordOutcomes(
     world,
