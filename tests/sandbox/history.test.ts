@@ -258,3 +258,43 @@ describe('a started sandbox', () => {
     expect(await count(`CarePlan?_summary=count`)).toBe(ofType('CarePlan').length);
   });
 });
+
+describe('a started sandbox with its bots', () => {
+  let dir: string;
+  let sandbox: RunningSandbox;
+
+  afterAll(async () => {
+    await sandbox.stop();
+    removeDataDir(dir);
+  });
+
+  it('leaves the history as it is through the start-up reconcile (no bot reacts to it)', async () => {
+    dir = tempDataDir();
+    let reconciled: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (reconciled = resolve));
+    sandbox = await startTestSandbox(dir, {
+      bots: true,
+      log: (line) => {
+        if (line.startsWith('start-up reconcile')) reconciled();
+      },
+    });
+    await done;
+    const token = await devToken(sandbox);
+    for (const type of ['CarePlan', 'Task', 'CommunicationRequest'] as const) {
+      const mine = new Map(ofType(type).map((r) => [r.id, JSON.stringify({ ...r, meta: undefined })]));
+      const served: Resource[] = [];
+      let url: string | undefined = `${sandbox.urls.medplumFhir}/${type}?_count=1000`;
+      while (url) {
+        const page = (await (await fhirFetch(url, token)).json()) as Bundle;
+        served.push(...(page.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])));
+        url = page.link?.find((l) => l.relation === 'next')?.url;
+      }
+      const changed = served
+        .filter((r) => mine.has(r.id))
+        .filter((r) => JSON.stringify({ ...r, meta: undefined }) !== mine.get(r.id))
+        .map((r) => `${r.resourceType}/${r.id ?? ''}`);
+      expect(served.filter((r) => mine.has(r.id))).toHaveLength(mine.size);
+      expect(changed).toEqual([]);
+    }
+  }, 90_000);
+});

@@ -30,7 +30,8 @@ export interface GenerateHistoryOptions {
   readonly library?: readonly Resource[];
 }
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** Counts of what a history holds, for the start-up log and tests. */
 export interface HistorySummary {
@@ -158,7 +159,9 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
   }
   const now = options.now.getTime();
   const days = (options.weeks ?? 8) * 7;
-  const windowStart = now - days * DAY;
+  // Times are set from the hour, so a sandbox started a moment later (its clock runs) replays the same history.
+  const hour = Math.floor(now / HOUR) * HOUR;
+  const windowStart = hour - days * DAY;
   const practiceResources = (options.practice.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
   const org = practiceOrganization(practiceResources);
   const orgRef = `Organization/${org.id ?? ''}`;
@@ -209,7 +212,14 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
       sim.scheduleFutureBooking(a, created);
     }
   }
-  scheduleRecall(sim, workflows, patients, appointments, [now - 33 * DAY, now - 12 * DAY], practice.timeZone);
+  scheduleRecall(
+    sim,
+    workflows,
+    patients,
+    appointments,
+    [hour - 33 * DAY, hour - 12 * DAY],
+    practice.timeZone,
+  );
   sim.run();
 
   workTheQueues(
@@ -219,7 +229,7 @@ export function generateHistory(options: GenerateHistoryOptions): Bundle {
       reference: `Practitioner/${c.id}`,
       display: `${c.given} ${c.family}`,
     })),
-    now,
+    hour,
   );
 
   const generated = world.written().map((r) => withPracticeMeta(r, org));
