@@ -67,7 +67,8 @@ export interface StartSandboxOptions {
   readonly log?: (line: string) => void;
   /**
    * Seed eight weeks of Careloop history (enrolments, messages, replies, tasks, KPI reports) for the main
-   * practice on first start (default true; false gives the bare practice).
+   * practice on first start. Default: true, unless `now` is set — tests that pin the time were written
+   * against the bare practice and count their own tasks, so they get the history only by asking for it.
    */
   readonly history?: boolean;
   /** Run the bot runtime (default true). */
@@ -193,15 +194,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       const practiceSeed = options.seed ?? DEFAULT_PRACTICE_SEED;
       const practice = generatePractice({ seed: practiceSeed, now: clock.now() });
       // Written straight to the store before the bot runtime starts, so no bot reacts to the history.
-      const history =
-        options.history === false
-          ? []
-          : [
-              {
-                name: 'eight weeks of Careloop history',
-                bundle: generateHistory({ practice, seed: practiceSeed, now: clock.now(), library }),
-              },
-            ];
+      const history = !(options.history ?? options.now === undefined)
+        ? []
+        : [
+            {
+              name: 'eight weeks of Careloop history',
+              bundle: generateHistory({ practice, seed: practiceSeed, now: clock.now(), library }),
+            },
+          ];
       await seed(
         router,
         store,

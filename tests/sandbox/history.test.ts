@@ -15,7 +15,7 @@ import { threadKey } from '../../src/fhir/threads';
 import { OPEN_STATUSES, QUEUE_COUNTS, queueCountParams, WORKFLOW_TAG_SYSTEM } from '../../src/fhir/worklist';
 import { dayReports, generateHistory, kpiResources, reportDays } from '../../src/sandbox/history';
 import { DEFAULT_PRACTICE_SEED, generatePractice, MAIN_PRACTICE } from '../../src/sandbox/practice';
-import type { RunningSandbox } from '../../src/sandbox/start';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/start';
 import { indexFhirDefinitions } from '../fixtures/fhirDefinitions';
 import { devToken, fhirFetch, removeDataDir, startTestSandbox, tempDataDir, TEST_NOW } from './helpers';
 
@@ -228,7 +228,7 @@ describe('a started sandbox', () => {
 
   beforeAll(async () => {
     dir = tempDataDir();
-    sandbox = await startTestSandbox(dir);
+    sandbox = await startTestSandbox(dir, { history: true });
     token = await devToken(sandbox);
   }, 60_000);
 
@@ -274,6 +274,7 @@ describe('a started sandbox with its bots', () => {
     const done = new Promise<void>((resolve) => (reconciled = resolve));
     sandbox = await startTestSandbox(dir, {
       bots: true,
+      history: true,
       log: (line) => {
         if (line.startsWith('start-up reconcile')) reconciled();
       },
@@ -295,6 +296,42 @@ describe('a started sandbox with its bots', () => {
         .map((r) => `${r.resourceType}/${r.id ?? ''}`);
       expect(served.filter((r) => mine.has(r.id))).toHaveLength(mine.size);
       expect(changed).toEqual([]);
+    }
+  }, 90_000);
+});
+
+describe('which starts get the history', () => {
+  it('npm start (no pinned time) seeds it on first start only; a start at a pinned time does not unless asked', async () => {
+    const dirs = [tempDataDir(), tempDataDir()];
+    const lines: string[] = [];
+    try {
+      const live = await startSandbox({
+        port: 0,
+        dataDir: dirs[0],
+        app: 'none',
+        bots: false,
+        log: (line) => lines.push(line),
+      });
+      await live.stop();
+      expect(lines.some((l) => l.startsWith('sandbox: loaded eight weeks of Careloop history'))).toBe(true);
+      lines.length = 0;
+      const again = await startSandbox({
+        port: 0,
+        dataDir: dirs[0],
+        app: 'none',
+        bots: false,
+        log: (line) => lines.push(line),
+      });
+      await again.stop();
+      expect(again.seeded).toBe(false);
+      expect(lines.some((l) => l.includes('Careloop history'))).toBe(false);
+      const pinned = await startTestSandbox(dirs[1] ?? '');
+      const token = await devToken(pinned);
+      const res = await fhirFetch(`${pinned.urls.medplumFhir}/MeasureReport?_summary=count`, token);
+      expect(((await res.json()) as Bundle).total).toBe(0);
+      await pinned.stop();
+    } finally {
+      dirs.forEach(removeDataDir);
     }
   }, 90_000);
 });
