@@ -1,4 +1,4 @@
-import { validateResource } from '@medplum/core';
+import { MedplumClient, validateResource } from '@medplum/core';
 import type {
   Bundle,
   CarePlan,
@@ -10,7 +10,8 @@ import type {
 } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CS, EXT, ID_SYSTEM } from '../../src/engine';
-import { MEASURE_REPORT_ID_SYSTEM } from '../../src/fhir/kpi/measures';
+import { rollUpDay } from '../../src/fhir/kpi';
+import { MEASURE_REPORT_DAY_SYSTEM, MEASURE_REPORT_ID_SYSTEM } from '../../src/fhir/kpi/measures';
 import { threadKey } from '../../src/fhir/threads';
 import { OPEN_STATUSES, QUEUE_COUNTS, queueCountParams, WORKFLOW_TAG_SYSTEM } from '../../src/fhir/worklist';
 import { dayReports, generateHistory, kpiResources, reportDays } from '../../src/sandbox/history';
@@ -256,6 +257,36 @@ describe('a started sandbox', () => {
       await count(`Communication?identifier=${encodeURIComponent(ID_SYSTEM.thread)}|&_summary=count`),
     ).toBe(ofType<Communication>('Communication').filter((c) => !c.partOf).length);
     expect(await count(`CarePlan?_summary=count`)).toBe(ofType('CarePlan').length);
+  });
+
+  it('holds the reports the kpi-rollup bot writes: its roll-up of a day over the served resources changes no count', async () => {
+    const medplum = new MedplumClient({
+      baseUrl: `${sandbox.baseUrl}/`,
+      cacheTime: 0,
+      fetch: (url: string, init?: RequestInit) => fetch(url, init),
+    });
+    medplum.setAccessToken(token);
+    const population = (r: MeasureReport): string =>
+      JSON.stringify([r.measure, r.extension, r.period, r.group?.[0]?.population?.map((p) => p.count)]);
+    const days = reportDays(TEST_NOW, 'America/Chicago', 56);
+    for (const day of [days[3], days[20], days[41], days[51]] as string[]) {
+      const before = ofType<MeasureReport>('MeasureReport').filter((r) =>
+        r.identifier?.some((i) => i.value === day),
+      );
+      expect(before.length).toBeGreaterThan(0);
+      const summary = await rollUpDay(medplum, {
+        day,
+        timeZone: 'America/Chicago',
+        now: sandbox.clock.now(),
+        reporter: { reference: ORG as `Organization/${string}` },
+      });
+      expect(summary).toMatchObject({ reports: before.length, created: 0, deleted: 0 });
+      const after = await medplum.searchResources('MeasureReport', {
+        identifier: `${MEASURE_REPORT_DAY_SYSTEM}|${day}`,
+        _count: '1000',
+      });
+      expect(after.map(population).sort()).toEqual(before.map(population).sort());
+    }
   });
 });
 
