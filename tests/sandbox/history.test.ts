@@ -10,11 +10,11 @@ import type {
 } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CS, EXT, ID_SYSTEM } from '../../src/engine';
-import { rollUpDay } from '../../src/fhir/kpi';
+import { computeKpis, dayWindow, measureReportKey, rollUpDay } from '../../src/fhir/kpi';
 import { MEASURE_REPORT_DAY_SYSTEM, MEASURE_REPORT_ID_SYSTEM } from '../../src/fhir/kpi/measures';
 import { threadKey } from '../../src/fhir/threads';
 import { OPEN_STATUSES, QUEUE_COUNTS, queueCountParams, WORKFLOW_TAG_SYSTEM } from '../../src/fhir/worklist';
-import { dayReports, generateHistory, kpiResources, reportDays } from '../../src/sandbox/history';
+import { generateHistory, kpiResources, reportDays } from '../../src/sandbox/history';
 import { DEFAULT_PRACTICE_SEED, generatePractice, MAIN_PRACTICE } from '../../src/sandbox/practice';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/start';
 import { indexFhirDefinitions } from '../fixtures/fhirDefinitions';
@@ -183,12 +183,16 @@ describe('sandbox history', () => {
     const key = (r: MeasureReport): string =>
       r.identifier?.find((i) => i.system === MEASURE_REPORT_ID_SYSTEM)?.value ?? '';
     const counts = (r: MeasureReport): number[] => (r.group?.[0]?.population ?? []).map((p) => p.count ?? -1);
+    // The recount: computeKpis itself over each local day, keyed as the roll-up keys its reports.
     const recount = new Map(
-      days
-        .flatMap((d) =>
-          dayReports(input, d, 'America/Chicago', { reference: ORG as `Organization/${string}` }),
-        )
-        .map((r) => [key(r), counts(r)] as const),
+      days.flatMap((d) => {
+        const w = dayWindow(d, 'America/Chicago');
+        return computeKpis({
+          ...input,
+          period: { start: w.start, end: w.next },
+          timeZone: 'America/Chicago',
+        }).map((row) => [measureReportKey(row, ORG), [row.numerator, row.denominator]] as const);
+      }),
     );
     expect(reports.length).toBe(recount.size);
     for (const r of reports) {
