@@ -27,6 +27,8 @@ beforeAll(async () => {
     port: 0,
     dataDir,
     app: 'vite',
+    // The clinician enrols the patient by hand: the bots' start-up planning of every booked visit stays off.
+    reconcileOnStart: false,
     log: (l) => {
       if (process.env.E2E_LOG) process.stdout.write(`${l}\n`);
     },
@@ -43,31 +45,6 @@ afterAll(async () => {
   await sandbox?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/**
- * The sandbox's appointment bot enrols every booked patient on start. To enrol by hand, as a practice
- * without that bot would, the test removes the bot's plan for this patient first (it is recreated by no
- * one: a hand enrolment has the same deterministic key, so the bot's reconcile finds it and adds nothing).
- */
-async function removeAutomaticEnrolment(patientId: string): Promise<void> {
-  const plans = await medplum.searchResources(
-    'CarePlan',
-    { subject: `Patient/${patientId}` },
-    { cache: 'no-cache' },
-  );
-  for (const plan of plans) {
-    const ref = `CarePlan/${plan.id}`;
-    for (const type of ['CommunicationRequest', 'Task'] as const) {
-      const linked = await medplum.searchResources(
-        type,
-        { 'based-on': ref, _count: '100' },
-        { cache: 'no-cache' },
-      );
-      for (const r of linked) await medplum.deleteResource(type, r.id ?? '');
-    }
-    await medplum.deleteResource('CarePlan', plan.id ?? '');
-  }
-}
 
 async function advanceClock(ms: number): Promise<void> {
   const response = await fetch(`${sandbox.baseUrl}/sandbox/clock`, {
@@ -105,7 +82,6 @@ describe('chart panel on the sandbox', () => {
       const patient = (await medplum.readResource('Patient', patientId)) as Patient;
       const name = `${patient.name?.[0]?.given?.[0]} ${patient.name?.[0]?.family}`;
       const mobile = patient.telecom?.find((t) => t.use === 'mobile')?.value ?? '';
-      await removeAutomaticEnrolment(patientId);
 
       const page = await chrome.context.newPage();
       const app = await openCareloopTab(page, patientId, patient.name?.[0]?.family ?? '');
@@ -131,9 +107,9 @@ describe('chart panel on the sandbox', () => {
       await app.getByText('Enrolled.').waitFor();
       await app.getByRole('article', { name: /Plan: Appointment booking confirmation/ }).waitFor();
 
-      // Drive time the way a user of the sandbox does: run the dispatcher (the start-up reconcile left it a
-      // backlog of a hundred patients) and move the clock to whenever a request is next due, until the
-      // request has gone out or was revoked. Quiet hours and the one-a-day cap may defer it on the way.
+      // Drive time the way a user of the sandbox does: run the dispatcher and move the clock to whenever a
+      // request is next due, until the request has gone out or was revoked. Quiet hours and the one-a-day
+      // cap may defer it on the way.
       const clockNow = async (): Promise<number> =>
         Date.parse(((await (await fetch(`${sandbox.baseUrl}/sandbox/clock`)).json()) as { now: string }).now);
       const drive = async (id: string): Promise<string> => {
