@@ -6,24 +6,18 @@
  */
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
-import type { Binary, Communication, CommunicationRequest } from '@medplum/fhirtypes';
+import type { Binary, Communication } from '@medplum/fhirtypes';
 import {
   isStatusAdvance,
   mapCallStatus,
   mapMessageStatus,
   type CommunicationDeliveryStatus,
 } from '../channels';
-import {
-  applyEvent,
-  channelOf,
-  EXT,
-  ID_SYSTEM,
-  type PracticeSettings,
-  type WorkflowDefinition,
-} from '../engine';
+import { channelOf, EXT, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../engine';
+import { deliveryFailedEvent, requeueAfterFailure } from '../fhir/deliveryFailure';
 import { communicationKey } from '../fhir/dispatchRecords';
-import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
-import { writeTransition } from '../fhir/writeChanges';
+import { applyToEnrolment } from '../fhir/enrolmentEvent';
+import { definitionFor } from '../fhir/enrolmentState';
 import { loadBotSetup } from './botSetup';
 import { botClock } from './runtime';
 import { asWebhookFailure, twimlBinary, verifiedParams } from './twilioWebhook';
@@ -33,9 +27,6 @@ export interface DeliveryStatusResult {
   readonly outcome: 'updated' | 'ignored-stale' | 'unknown-message' | 'requeued' | 'failed';
   readonly communication?: string;
 }
-
-const MAX_ATTEMPTS = 3;
-const REQUEUE_DELAY_MS = 5 * 60_000;
 
 /** Medplum entry point; answers Twilio with an empty TwiML document. */
 export async function handler(medplum: MedplumClient, event: BotEvent): Promise<Binary> {
@@ -122,22 +113,8 @@ async function actOnFailure(
     // has been sent again since: queuing it once more would send it twice.
     return request.status === 'active' ? 'requeued' : 'failed';
   }
-  const attempts =
-    Number(request.extension?.find((e) => e.url === EXT.dispatchAttempts)?.valueInteger ?? 0) + 1;
-  if (!status.permanent && attempts < MAX_ATTEMPTS) {
-    const requeued: CommunicationRequest = {
-      ...request,
-      status: 'active',
-      occurrenceDateTime: new Date(ctx.now.getTime() + REQUEUE_DELAY_MS).toISOString(),
-      extension: [
-        ...(request.extension ?? []).filter((e) => e.url !== EXT.dispatchAttempts),
-        { url: EXT.dispatchAttempts, valueInteger: attempts },
-        {
-          url: EXT.scheduleReason,
-          valueString: `not delivered (${status.reason ?? 'unknown'}); sending again`,
-        },
-      ],
-    };
+  const requeued = requeueAfterFailure(request, status, ctx.now);
+  if (requeued) {
     await medplum.updateResource(requeued);
     return 'requeued';
   }
@@ -148,23 +125,10 @@ async function actOnFailure(
   const definition = carePlan ? definitionFor(carePlan, ctx.workflows) : undefined;
   const channel = channelOf(request);
   if (carePlan && definition && channel) {
-    const state = await loadEnrolmentState(medplum, {
-      carePlan,
-      definition,
-      practice: ctx.practice,
-      now: ctx.now,
-    });
-    await writeTransition(
+    await applyToEnrolment(
       medplum,
-      applyEvent(state, {
-        type: 'delivery-failed',
-        request,
-        channel,
-        permanent: status.permanent,
-        reason: status.reason ?? 'not delivered',
-        ...(status.optedOut ? { carrierOptOut: true } : {}),
-        ...(status.landline ? { landline: true } : {}),
-      }),
+      { carePlan, definition, practice: ctx.practice, now: ctx.now },
+      deliveryFailedEvent(request, channel, status),
     );
   }
   return 'failed';

@@ -24,7 +24,7 @@
  */
 
 import type { BotEvent, MedplumClient } from '@medplum/core';
-import type { CarePlan, Communication } from '@medplum/fhirtypes';
+import type { CarePlan, Communication, Resource } from '@medplum/fhirtypes';
 import {
   fetchDeliveryStatus,
   twilioConfigFromSecrets,
@@ -32,15 +32,9 @@ import {
   type ProviderStatus,
   type TwilioConfig,
 } from '../channels';
-import {
-  applyEvent,
-  channelOf,
-  EXT,
-  ID_SYSTEM,
-  type PracticeSettings,
-  type WorkflowDefinition,
-} from '../engine';
-import { definitionFor, loadEnrolmentState } from '../fhir/enrolmentState';
+import { channelOf, EXT, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../engine';
+import { applyToEnrolment } from '../fhir/enrolmentEvent';
+import { definitionFor } from '../fhir/enrolmentState';
 import { searchByValues, searchPages } from '../fhir/paging';
 import { INBOUND_PENDING_TOKEN, isPendingInbound } from '../fhir/inbound';
 import { appointmentPatientId } from '../fhir/patientContext';
@@ -48,7 +42,6 @@ import { ofPractice } from '../fhir/practiceScope';
 import { enrolmentsByKey, expectationFor, missedBecause } from '../fhir/reconcile';
 import { isProcessed, PROCESSED_TAG_TOKEN, QUESTIONNAIRES, questionnaireOf } from '../fhir/surveyResponses';
 import { isFromPatient, unansweredTouches } from '../fhir/touches';
-import { writeTransition } from '../fhir/writeChanges';
 import { handleAppointment } from './appointmentEvents';
 import { resumeInbound } from './inboundMessage';
 import { loadBotSetup } from './botSetup';
@@ -246,6 +239,33 @@ async function each<T>(
   }
 }
 
+/**
+ * For searches that acting takes items out of (a tag added, a status moved on), where offset pages would
+ * skip some: reads the first page again, larger by what was already looked at, until nothing new comes
+ * back, and hands on the new items of this run's practice. Stops (incomplete) at the budget.
+ */
+async function forEachUnseen<T extends Resource & { id: string; subject?: { reference?: string } }>(
+  medplum: MedplumClient,
+  run: Run,
+  search: (count: number) => Promise<T[]>,
+  handle: (fresh: T[]) => Promise<void>,
+): Promise<void> {
+  const pageSize = run.ctx.pageSize ?? 100;
+  const seen = new Set<string>();
+  for (;;) {
+    if (run.overBudget()) {
+      run.result.complete = false;
+      return;
+    }
+    const unseen = (await search(pageSize + seen.size)).filter((r) => !seen.has(r.id));
+    if (unseen.length === 0) {
+      return;
+    }
+    unseen.forEach((r) => seen.add(r.id));
+    await handle(await ofPractice(medplum, unseen, run.ctx.practice.organization, subjectOf));
+  }
+}
+
 // Acting on an appointment writes plans, never the appointment, so the pages do not shift under the search.
 async function reconcileAppointments(medplum: MedplumClient, run: Run): Promise<void> {
   const query = { _lastUpdated: `ge${updatedSince(run)}`, _sort: '_lastUpdated' };
@@ -289,47 +309,40 @@ async function reconcileAppointments(medplum: MedplumClient, run: Run): Promise<
  */
 async function reconcileSurveys(medplum: MedplumClient, run: Run): Promise<void> {
   const scored: string[] = [QUESTIONNAIRES.postVisitSurvey, QUESTIONNAIRES.checkIn];
-  const pageSize = run.ctx.pageSize ?? 100;
-  const seen = new Set<string>();
-  for (;;) {
-    if (run.overBudget()) {
-      run.result.complete = false;
-      return;
-    }
-    const found = await medplum.searchResources(
-      'QuestionnaireResponse',
-      {
-        status: 'completed',
-        _lastUpdated: `ge${updatedSince(run)}`,
-        '_tag:not': PROCESSED_TAG_TOKEN,
-        _sort: '_lastUpdated',
-        _count: String(pageSize + seen.size),
-      },
-      { cache: 'no-cache' },
-    );
-    const unseen = found.filter((r) => !seen.has(r.id));
-    if (unseen.length === 0) {
-      return;
-    }
-    unseen.forEach((r) => seen.add(r.id));
-    const fresh = await ofPractice(medplum, unseen, run.ctx.practice.organization, subjectOf);
-    run.result.surveys.checked += fresh.length;
-    await each(
-      run,
-      fresh.filter((r) => !isProcessed(r) && scored.includes(questionnaireOf(r) ?? '') && settled(run, r)),
-      (r) => `QuestionnaireResponse/${r.id}`,
-      async (response) => {
-        const done = await handleSurveyResponse(medplum, response, {
-          practice: run.ctx.practice,
-          workflows: run.ctx.workflows,
-          now: run.now,
-        });
-        run.result.surveys.reconciled.push(
-          `${done.response}: ${done.outcome}${done.detail ? ` (${done.detail})` : ''}`,
-        );
-      },
-    );
-  }
+  await forEachUnseen(
+    medplum,
+    run,
+    (count) =>
+      medplum.searchResources(
+        'QuestionnaireResponse',
+        {
+          status: 'completed',
+          _lastUpdated: `ge${updatedSince(run)}`,
+          '_tag:not': PROCESSED_TAG_TOKEN,
+          _sort: '_lastUpdated',
+          _count: String(count),
+        },
+        { cache: 'no-cache' },
+      ),
+    async (fresh) => {
+      run.result.surveys.checked += fresh.length;
+      await each(
+        run,
+        fresh.filter((r) => !isProcessed(r) && scored.includes(questionnaireOf(r) ?? '') && settled(run, r)),
+        (r) => `QuestionnaireResponse/${r.id}`,
+        async (response) => {
+          const done = await handleSurveyResponse(medplum, response, {
+            practice: run.ctx.practice,
+            workflows: run.ctx.workflows,
+            now: run.now,
+          });
+          run.result.surveys.reconciled.push(
+            `${done.response}: ${done.outcome}${done.detail ? ` (${done.detail})` : ''}`,
+          );
+        },
+      );
+    },
+  );
 }
 
 /**
@@ -338,41 +351,34 @@ async function reconcileSurveys(medplum: MedplumClient, run: Run): Promise<void>
  * page is read again until nothing new comes back.
  */
 async function resumeInboundMessages(medplum: MedplumClient, run: Run): Promise<void> {
-  const pageSize = run.ctx.pageSize ?? 100;
-  const seen = new Set<string>();
-  for (;;) {
-    if (run.overBudget()) {
-      run.result.complete = false;
-      return;
-    }
-    const found = await medplum.searchResources(
-      'Communication',
-      { _tag: INBOUND_PENDING_TOKEN, _sort: '_lastUpdated', _count: String(pageSize + seen.size) },
-      { cache: 'no-cache' },
-    );
-    const unseen = found.filter((c) => !seen.has(c.id));
-    if (unseen.length === 0) {
-      return;
-    }
-    unseen.forEach((c) => seen.add(c.id));
-    const fresh = await ofPractice(medplum, unseen, run.ctx.practice.organization, subjectOf);
-    run.result.inbound.checked += fresh.length;
-    await each(
-      run,
-      fresh.filter((c) => isPendingInbound(c) && settled(run, c)),
-      (c) => `Communication/${c.id}`,
-      async (comm) => {
-        const done = await resumeInbound(medplum, comm, {
-          practice: run.ctx.practice,
-          workflows: run.ctx.workflows,
-          now: run.now,
-        });
-        if (done.resumed) {
-          run.result.inbound.resumed.push(`Communication/${comm.id}: ${done.replies} repl(ies) queued`);
-        }
-      },
-    );
-  }
+  await forEachUnseen(
+    medplum,
+    run,
+    (count) =>
+      medplum.searchResources(
+        'Communication',
+        { _tag: INBOUND_PENDING_TOKEN, _sort: '_lastUpdated', _count: String(count) },
+        { cache: 'no-cache' },
+      ),
+    async (fresh) => {
+      run.result.inbound.checked += fresh.length;
+      await each(
+        run,
+        fresh.filter((c) => isPendingInbound(c) && settled(run, c)),
+        (c) => `Communication/${c.id}`,
+        async (comm) => {
+          const done = await resumeInbound(medplum, comm, {
+            practice: run.ctx.practice,
+            workflows: run.ctx.workflows,
+            now: run.now,
+          });
+          if (done.resumed) {
+            run.result.inbound.resumed.push(`Communication/${comm.id}: ${done.replies} repl(ies) queued`);
+          }
+        },
+      );
+    },
+  );
 }
 
 /** Provider statuses of a message no status callback has reached yet (dispatch records the send's answer). */
@@ -488,13 +494,11 @@ async function escalateNoResponse(medplum: MedplumClient, run: Run): Promise<voi
         due,
         (c) => `CarePlan/${c.plan.id ?? '?'}`,
         async ({ plan, definition, touches }) => {
-          const state = await loadEnrolmentState(medplum, {
-            carePlan: plan,
-            definition,
-            practice: run.ctx.practice,
-            now: run.now,
-          });
-          await writeTransition(medplum, applyEvent(state, { type: 'no-response', touches }));
+          await applyToEnrolment(
+            medplum,
+            { carePlan: plan, definition, practice: run.ctx.practice, now: run.now },
+            { type: 'no-response', touches },
+          );
           run.result.noResponse.escalated.push(`CarePlan/${plan.id ?? '?'}: ${touches} unanswered`);
         },
       );

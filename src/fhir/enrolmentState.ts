@@ -5,7 +5,15 @@
  */
 
 import type { MedplumClient } from '@medplum/core';
-import type { Appointment, CarePlan, Communication, Patient } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  CarePlan,
+  Communication,
+  CommunicationRequest,
+  Consent,
+  Patient,
+  Task,
+} from '@medplum/fhirtypes';
 import {
   buildTemplateContext,
   CONVERSATION_WITHOUT_ENROLMENT,
@@ -66,11 +74,7 @@ export async function loadEnrolmentState(
     }),
     args.appointment ?? (appointmentId ? medplum.readResource('Appointment', appointmentId) : undefined),
   ]);
-  const zone = resolveTimeZone(patient, practice.timeZone).zone;
-  const language = patientLanguage(patient, SUPPORTED_LANGUAGES, practice.defaultLanguage);
-  const lastStep = done[0]?.extension?.find((e) => e.url === EXT.stepId)?.valueString;
-  const awaiting = definition.steps.find((s) => s.id === lastStep && s.answerScale);
-  return {
+  return enrolmentStateFrom({
     definition,
     carePlan,
     patient,
@@ -78,8 +82,52 @@ export async function loadEnrolmentState(
     pendingRequests: pending,
     plannedTasks,
     practice,
-    consents: consents.filter(isCommunicationConsent),
-    unknownReplies: inbound.filter((c) => intentOf(c) === 'unknown').length,
+    consents,
+    lastCompleted: done[0],
+    patientMessages: inbound,
+    now: args.now.toISOString(),
+  });
+}
+
+/**
+ * The records one enrolment's state is made of, however they were read: what EnrolmentState holds as
+ * read, plus what the derived parts come from.
+ */
+export interface EnrolmentRecords extends Pick<
+  EnrolmentState,
+  'definition' | 'carePlan' | 'patient' | 'appointment' | 'pendingRequests' | 'practice' | 'now'
+> {
+  /** The plan's requested and draft Tasks. */
+  readonly plannedTasks: readonly Task[];
+  /** The patient's active Consents (those not about communication are left out here). */
+  readonly consents: readonly Consent[];
+  /** The plan's most recently sent request: its step may be waiting for an answer. */
+  readonly lastCompleted?: CommunicationRequest | undefined;
+  /** What the patient sent about this plan. */
+  readonly patientMessages: readonly Communication[];
+}
+
+/**
+ * The engine's state from an enrolment's records: the question awaiting an answer, the count of replies
+ * not understood, the patient's zone, language and template values. loadEnrolmentState reads the records
+ * from FHIR; the sandbox history passes its in-memory ones, so both derive the state the same way.
+ */
+export function enrolmentStateFrom(records: EnrolmentRecords): EnrolmentState {
+  const { definition, carePlan, patient, appointment, practice } = records;
+  const zone = resolveTimeZone(patient, practice.timeZone).zone;
+  const language = patientLanguage(patient, SUPPORTED_LANGUAGES, practice.defaultLanguage);
+  const lastStep = records.lastCompleted?.extension?.find((e) => e.url === EXT.stepId)?.valueString;
+  const awaiting = definition.steps.find((s) => s.id === lastStep && s.answerScale);
+  return {
+    definition,
+    carePlan,
+    patient,
+    ...(appointment ? { appointment } : {}),
+    pendingRequests: records.pendingRequests,
+    plannedTasks: records.plannedTasks,
+    practice,
+    consents: records.consents.filter(isCommunicationConsent),
+    unknownReplies: records.patientMessages.filter((c) => intentOf(c) === 'unknown').length,
     ...(awaiting ? { awaitingAnswer: awaiting.id } : {}),
     templateContext: buildTemplateContext({
       patient,
@@ -89,7 +137,7 @@ export async function loadEnrolmentState(
       language,
     }),
     language,
-    now: args.now.toISOString(),
+    now: records.now,
   };
 }
 

@@ -17,7 +17,6 @@ import type {
 import { mapMessageStatus } from '../../channels/deliveryStatus';
 import {
   applyEvent,
-  buildTemplateContext,
   channelOf,
   classifyReply,
   enrolmentKey,
@@ -25,7 +24,6 @@ import {
   ID_SYSTEM,
   patientLanguage,
   planEnrollment,
-  resolveTimeZone,
   sendTimeCheck,
   SUPPORTED_LANGUAGES,
   type Channel,
@@ -35,6 +33,7 @@ import {
   type Transition,
   type WorkflowDefinition,
 } from '../../engine';
+import { deliveryFailedEvent, requeueAfterFailure } from '../../fhir/deliveryFailure';
 import { withoutClaim } from '../../fhir/dispatchClaims';
 import {
   communicationKey,
@@ -42,7 +41,7 @@ import {
   createCommunication,
   purposeOf,
 } from '../../fhir/dispatchRecords';
-import { definitionFor } from '../../fhir/enrolmentState';
+import { definitionFor, enrolmentStateFrom } from '../../fhir/enrolmentState';
 import { inboundCommunication } from '../../fhir/inbound';
 import { plannedSubject, requestsWithSubjects } from '../../fhir/messageSubject';
 import { appointmentPatientId } from '../../fhir/patientContext';
@@ -57,9 +56,6 @@ import { historyId, providerSid } from './ids';
 import type { World } from './world';
 
 const MINUTE = 60_000;
-// The delivery-status bot sends a transiently failed message again after 5 minutes, at most 3 times.
-const REQUEUE_DELAY_MS = 5 * MINUTE;
-const MAX_ATTEMPTS = 3;
 // The watchdog counts a touch as unanswered an hour after it went out, and runs every 15 minutes.
 const ANSWER_WINDOW_MS = 60 * MINUTE;
 const CLOSED_BY_BOOKING = new Set(['no-show-recovery', 'recall', 'reactivation']);
@@ -387,38 +383,15 @@ export class Simulation {
     status: ReturnType<typeof mapMessageStatus>,
     at: number,
   ): void {
-    const attempts =
-      Number(request.extension?.find((e) => e.url === EXT.dispatchAttempts)?.valueInteger ?? 0) + 1;
-    if (!status.permanent && attempts < MAX_ATTEMPTS) {
-      this.scheduleSend(
-        this.s.world.put({
-          ...request,
-          status: 'active',
-          occurrenceDateTime: iso(at + REQUEUE_DELAY_MS),
-          extension: [
-            ...(request.extension ?? []).filter((e) => e.url !== EXT.dispatchAttempts),
-            { url: EXT.dispatchAttempts, valueInteger: attempts },
-            {
-              url: EXT.scheduleReason,
-              valueString: `not delivered (${status.reason ?? 'unknown'}); sending again`,
-            },
-          ],
-        }),
-      );
+    const requeued = requeueAfterFailure(request, status, new Date(at));
+    if (requeued) {
+      this.scheduleSend(this.s.world.put(requeued));
       return;
     }
     if (!carePlan || !definition) return;
     this.transition(
       carePlan,
-      applyEvent(this.state(carePlan, definition, at), {
-        type: 'delivery-failed',
-        request,
-        channel,
-        permanent: status.permanent,
-        reason: status.reason ?? 'not delivered',
-        ...(status.optedOut ? { carrierOptOut: true } : {}),
-        ...(status.landline ? { landline: true } : {}),
-      }),
+      applyEvent(this.state(carePlan, definition, at), deliveryFailedEvent(request, channel, status)),
       at,
     );
   }
@@ -590,7 +563,7 @@ export class Simulation {
     }
   }
 
-  /** What loadEnrolmentState reads, from the in-memory state. */
+  /** What loadEnrolmentState reads, from the in-memory state, made into the state as it does. */
   private state(carePlan: CarePlan, definition: WorkflowDefinition, at: number): EnrolmentState {
     const { world, practice } = this.s;
     const planRef = refOf(carePlan);
@@ -602,18 +575,7 @@ export class Simulation {
     const done = requests
       .filter((r) => r.status === 'completed')
       .sort((a, b) => Date.parse(b.occurrenceDateTime ?? '') - Date.parse(a.occurrenceDateTime ?? ''));
-    const lastStep = done[0]?.extension?.find((e) => e.url === EXT.stepId)?.valueString;
-    const awaiting = definition.steps.find((s) => s.id === lastStep && s.answerScale);
-    const zone = resolveTimeZone(patient, practice.timeZone).zone;
-    const language = this.language(patient);
-    const unknown = world
-      .communicationsOf(planRef)
-      .filter(
-        (c) =>
-          c.sender?.reference === refOf(patient) &&
-          c.extension?.some((e) => e.url === EXT.replyIntent && e.valueCode === 'unknown'),
-      ).length;
-    return {
+    return enrolmentStateFrom({
       definition,
       carePlan,
       patient,
@@ -622,18 +584,10 @@ export class Simulation {
       plannedTasks: world.tasksOf(planRef).filter((t) => t.status === 'requested' || t.status === 'draft'),
       practice,
       consents: world.consentsOf(refOf(patient)),
-      unknownReplies: unknown,
-      ...(awaiting ? { awaitingAnswer: awaiting.id } : {}),
-      templateContext: buildTemplateContext({
-        patient,
-        ...(appointment ? { appointment } : {}),
-        practice,
-        timeZone: zone,
-        language,
-      }),
-      language,
+      ...(done[0] ? { lastCompleted: done[0] } : {}),
+      patientMessages: world.communicationsOf(planRef).filter((c) => c.sender?.reference === refOf(patient)),
       now: iso(at),
-    };
+    });
   }
 
   /** The patient's conversation header (threads.ts), created with their first message. */
