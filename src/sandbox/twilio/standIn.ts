@@ -217,118 +217,103 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
     }
   }
 
-  async function readForm(request: Request): Promise<URLSearchParams> {
-    return new URLSearchParams(await request.text());
-  }
-
-  const authorized = (request: Request, sid: string): Response | undefined =>
-    refuseUnauthorized(options, request, sid);
-
-  const createMessage: Route = {
+  /**
+   * A POST of Twilio's form body to one of the account's resources (`Messages.json`, `Calls.json`):
+   * refused, as Twilio does, unless it carries the account's credentials.
+   */
+  const accountPost = (resource: string, create: (form: URLSearchParams) => Promise<Response>): Route => ({
     method: 'POST',
-    path: '/twilio/2010-04-01/Accounts/:sid/Messages.json',
-    handle: async (request, params) => {
-      const refused = authorized(request, params.sid ?? '');
-      if (refused) return refused;
-      const form = await readForm(request);
-      const to = form.get('To') ?? '';
-      const from = form.get('From') ?? '';
-      const service = form.get('MessagingServiceSid') ?? undefined;
-      const body = form.get('Body') ?? '';
-      const statusCallback = form.get('StatusCallback') ?? undefined;
-      if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-      if (!isE164(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-      if (!from && !service) return twilioError(400, 21603, "A 'From' phone number is required.");
-      if (from && from !== options.practiceNumber) {
-        return twilioError(
-          400,
-          21606,
-          `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
-        );
-      }
-      if (!body.trim()) return twilioError(400, 21602, 'Message body is required.');
-      if (body.length > 1600)
-        return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-      if (state.optedOut.includes(to)) {
-        return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
-      }
-      if (statusCallback && !/^https?:\/\//.test(statusCallback)) {
-        return twilioError(400, 21609, 'The StatusCallback URL is not a valid URL.');
-      }
-      const message: PhoneMessage = {
-        sid: newSid('SM'),
-        direction: 'outbound-api',
-        from: from || options.practiceNumber,
-        to,
-        body,
-        status: 'queued',
-        dateCreated: now(),
-        ...(statusCallback ? { statusCallback } : {}),
-        ...(service ? { messagingServiceSid: service } : {}),
-        numSegments: smsSegments(body).segments,
-      };
-      state.messages.push(message);
-      store.save();
-      const landline = await isLandline(to);
-      track(
-        messageCallbacks(message, landline).catch((err: unknown) =>
-          log(`twilio stand-in: callbacks for ${message.sid} failed: ${(err as Error).message}`),
-        ),
+    path: `/twilio/2010-04-01/Accounts/:sid/${resource}`,
+    handle: async (request, params) =>
+      refuseUnauthorized(options, request, params.sid ?? '') ??
+      create(new URLSearchParams(await request.text())),
+  });
+
+  const createMessage = accountPost('Messages.json', async (form) => {
+    const to = form.get('To') ?? '';
+    const badTo = toError(to, 21604, "A 'To' phone number is required.");
+    if (badTo) return badTo;
+    const from = form.get('From') ?? '';
+    const service = form.get('MessagingServiceSid') ?? undefined;
+    const body = form.get('Body') ?? '';
+    const statusCallback = form.get('StatusCallback') ?? undefined;
+    if (!from && !service) return twilioError(400, 21603, "A 'From' phone number is required.");
+    if (from && from !== options.practiceNumber) {
+      return twilioError(
+        400,
+        21606,
+        `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
       );
-      return new Response(JSON.stringify(messageJson(options.accountSid, message)), {
-        status: 201,
-        headers: { 'content-type': 'application/json' },
-      });
-    },
-  };
+    }
+    if (!body.trim()) return twilioError(400, 21602, 'Message body is required.');
+    if (body.length > 1600)
+      return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    if (state.optedOut.includes(to)) {
+      return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+    }
+    if (statusCallback && !/^https?:\/\//.test(statusCallback)) {
+      return twilioError(400, 21609, 'The StatusCallback URL is not a valid URL.');
+    }
+    const message: PhoneMessage = {
+      sid: newSid('SM'),
+      direction: 'outbound-api',
+      from: from || options.practiceNumber,
+      to,
+      body,
+      status: 'queued',
+      dateCreated: now(),
+      ...(statusCallback ? { statusCallback } : {}),
+      ...(service ? { messagingServiceSid: service } : {}),
+      numSegments: smsSegments(body).segments,
+    };
+    state.messages.push(message);
+    store.save();
+    const landline = await isLandline(to);
+    track(
+      messageCallbacks(message, landline).catch((err: unknown) =>
+        log(`twilio stand-in: callbacks for ${message.sid} failed: ${(err as Error).message}`),
+      ),
+    );
+    return created(messageJson(options.accountSid, message));
+  });
 
-  const createCall: Route = {
-    method: 'POST',
-    path: '/twilio/2010-04-01/Accounts/:sid/Calls.json',
-    handle: async (request, params) => {
-      const refused = authorized(request, params.sid ?? '');
-      if (refused) return refused;
-      const form = await readForm(request);
-      const to = form.get('To') ?? '';
-      const from = form.get('From') ?? '';
-      const twiml = form.get('Twiml') ?? '';
-      const url = form.get('Url') ?? '';
-      if (!to) return twilioError(400, 21201, "No 'To' number is specified");
-      if (!isE164(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-      if (!from) return twilioError(400, 21213, "No 'From' number is specified");
-      if (from !== options.practiceNumber) {
-        return twilioError(
-          400,
-          21210,
-          `The source phone number provided, ${from}, is not yet verified for your account.`,
-        );
-      }
-      if (!twiml && !url) return twilioError(400, 21205, 'Url or Twiml parameter is required.');
-      if (twiml.length > 4000)
-        return twilioError(400, 13101, 'Twiml parameter is longer than 4000 characters.');
-      const statusCallback = form.get('StatusCallback') ?? undefined;
-      // A Url call would fetch its TwiML; the production channel always sends it inline.
-      const script = twiml || `<Response><Say>(TwiML from ${url})</Say></Response>`;
-      const gatherAction = twimlGatherAction(script);
-      const call: PhoneCall = {
-        sid: newSid('CA'),
-        from,
-        to,
-        say: twimlSays(script).join(' '),
-        ...(gatherAction ? { gatherAction } : {}),
-        // The phone page "answers" it: a key press or hang-up completes the call.
-        status: 'ringing',
-        dateCreated: now(),
-        ...(statusCallback ? { statusCallback } : {}),
-      };
-      state.calls.push(call);
-      store.save();
-      return new Response(JSON.stringify({ ...callJson(options.accountSid, call), status: 'queued' }), {
-        status: 201,
-        headers: { 'content-type': 'application/json' },
-      });
-    },
-  };
+  const createCall = accountPost('Calls.json', async (form) => {
+    const to = form.get('To') ?? '';
+    const badTo = toError(to, 21201, "No 'To' number is specified");
+    if (badTo) return badTo;
+    const from = form.get('From') ?? '';
+    const twiml = form.get('Twiml') ?? '';
+    const url = form.get('Url') ?? '';
+    if (!from) return twilioError(400, 21213, "No 'From' number is specified");
+    if (from !== options.practiceNumber) {
+      return twilioError(
+        400,
+        21210,
+        `The source phone number provided, ${from}, is not yet verified for your account.`,
+      );
+    }
+    if (!twiml && !url) return twilioError(400, 21205, 'Url or Twiml parameter is required.');
+    if (twiml.length > 4000)
+      return twilioError(400, 13101, 'Twiml parameter is longer than 4000 characters.');
+    const statusCallback = form.get('StatusCallback') ?? undefined;
+    // A Url call would fetch its TwiML; the production channel always sends it inline.
+    const script = twiml || `<Response><Say>(TwiML from ${url})</Say></Response>`;
+    const gatherAction = twimlGatherAction(script);
+    const call: PhoneCall = {
+      sid: newSid('CA'),
+      from,
+      to,
+      say: twimlSays(script).join(' '),
+      ...(gatherAction ? { gatherAction } : {}),
+      // The phone page "answers" it: a key press or hang-up completes the call.
+      status: 'ringing',
+      dateCreated: now(),
+      ...(statusCallback ? { statusCallback } : {}),
+    };
+    state.calls.push(call);
+    store.save();
+    return created({ ...callJson(options.accountSid, call), status: 'queued' });
+  });
 
   async function completeCall(call: PhoneCall): Promise<void> {
     call.status = 'completed';
@@ -469,4 +454,19 @@ export function createCarrier(ctx: SandboxContext, options: TwilioStandInOptions
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+}
+
+/** Twilio's refusal of a missing To number (its code differs by resource) or one not in E.164 form. */
+function toError(to: string, missingCode: number, missingMessage: string): Response | undefined {
+  if (!to) return twilioError(400, missingCode, missingMessage);
+  if (!isE164(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+  return undefined;
+}
+
+/** Twilio's answer to a created message or call: the resource as JSON, 201. */
+function created(resource: object): Response {
+  return new Response(JSON.stringify(resource), {
+    status: 201,
+    headers: { 'content-type': 'application/json' },
+  });
 }
