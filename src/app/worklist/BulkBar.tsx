@@ -12,6 +12,7 @@ import {
   type BulkResult,
 } from '../../fhir/worklist';
 import { useBulkAction } from './useBulkAction';
+import { useDraft } from './useDraft';
 
 /** The ticked tasks and who acts. */
 export interface BulkBarProps {
@@ -35,7 +36,7 @@ function summary(results: readonly BulkResult[]): { saved: number; conflicts: nu
 /** The bar above the table when tasks are ticked. */
 export function BulkBar(props: BulkBarProps): JSX.Element | null {
   const bulk = useBulkAction();
-  const [queue, setQueue] = useState('');
+  const queue = useDraft('');
   const [result, setResult] = useState<ReturnType<typeof summary> | undefined>();
   const actor = props.actor;
   const run = (change: (t: Task) => Task): void => {
@@ -74,16 +75,15 @@ export function BulkBar(props: BulkBarProps): JSX.Element | null {
               { value: '', label: 'Assign selected to…' },
               ...Object.entries(QUEUE_LABELS).map(([value, label]) => ({ value, label: `Queue: ${label}` })),
             ]}
-            value={queue}
-            onChange={(e) => setQueue(e.currentTarget.value)}
+            {...queue.input}
           />
           <Button
             size="compact-sm"
             variant="light"
-            disabled={!queue}
+            disabled={!queue.value}
             onClick={() => {
-              const owner = props.queueOwners[queue];
-              run((t) => assignTask(t, { queue, ...(owner ? { owner } : {}) }, now()));
+              const owner = props.queueOwners[queue.value];
+              run((t) => assignTask(t, { queue: queue.value, ...(owner ? { owner } : {}) }, now()));
             }}
           >
             Assign selected

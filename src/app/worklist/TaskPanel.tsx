@@ -45,6 +45,7 @@ import {
   ownerLabel,
 } from '../../fhir/worklist';
 import { ConflictAlert } from './ConflictAlert';
+import { useDraft, type Draft } from './useDraft';
 import { useTaskAction } from './useTaskAction';
 
 /** The task and who is acting. */
@@ -72,13 +73,13 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
   const [conflict, setConflict] = useState<Task | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
-  const [note, setNote] = useState('');
-  const [callOutcome, setCallOutcome] = useState<CallOutcome>('reached');
-  const [callNote, setCallNote] = useState('');
-  const [reason, setReason] = useState('');
-  const [due, setDueInput] = useState('');
-  const [assignee, setAssignee] = useState('');
-  const [stage, setStage] = useState(businessStatusOf(props.task) ?? 'new');
+  const note = useDraft('');
+  const callOutcome = useDraft<CallOutcome>('reached');
+  const callNote = useDraft('');
+  const reason = useDraft('');
+  const due = useDraft('');
+  const assignee = useDraft('');
+  const stage = useDraft(businessStatusOf(props.task) ?? 'new');
 
   const actor = props.actor;
   const task = base.id === props.task.id && sameOrNewer(props.task, base) ? props.task : base;
@@ -87,7 +88,8 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
     const display = props.people?.find((p) => p.reference === reference)?.display;
     return { reference, ...(display ? { display } : {}) };
   };
-  const run = (label: string, change: (t: Task) => Task, clear?: () => void): void => {
+  // `typed` is the draft the change used: cleared once it saved, kept for a retry otherwise.
+  const run = (label: string, change: (t: Task) => Task, typed?: Draft): void => {
     setError(undefined);
     setSaved(undefined);
     action.mutate(
@@ -96,7 +98,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
         onSuccess: (savedTask) => {
           setBase(savedTask);
           setConflict(undefined);
-          clear?.();
+          typed?.clear();
           setSaved(label);
           props.onSaved?.(savedTask);
         },
@@ -187,15 +189,14 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
                     label: `Queue: ${label}`,
                   })),
                 ]}
-                value={assignee}
-                onChange={(e) => setAssignee(e.currentTarget.value)}
+                {...assignee.input}
               />
               <Button
                 size="compact-sm"
                 variant="light"
-                disabled={!assignee}
+                disabled={!assignee.value}
                 onClick={() => {
-                  const [kind, value = ''] = splitOnce(assignee);
+                  const [kind, value = ''] = splitOnce(assignee.value);
                   const owner = props.queueOwners[value];
                   run(
                     'assigned',
@@ -207,7 +208,7 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
                           : { queue: value, ...(owner ? { owner } : {}) },
                         now(),
                       ),
-                    () => setAssignee(''),
+                    assignee,
                   );
                 }}
               >
@@ -218,13 +219,12 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
               <NativeSelect
                 label="Stage"
                 data={Object.entries(BUSINESS_STATUSES).map(([value, label]) => ({ value, label }))}
-                value={stage}
-                onChange={(e) => setStage(e.currentTarget.value)}
+                {...stage.input}
               />
               <Button
                 size="compact-sm"
                 variant="light"
-                onClick={() => run('stage', (t) => setBusinessStatus(t, stage, now()))}
+                onClick={() => run('stage', (t) => setBusinessStatus(t, stage.value, now()))}
               >
                 Set stage
               </Button>
@@ -234,21 +234,16 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
               <NativeSelect
                 label="Call outcome"
                 data={Object.entries(CALL_OUTCOMES).map(([value, d]) => ({ value, label: d.label }))}
-                value={callOutcome}
-                onChange={(e) => setCallOutcome(e.currentTarget.value as CallOutcome)}
+                {...callOutcome.input}
               />
-              <TextInput
-                label="Call notes"
-                value={callNote}
-                onChange={(e) => setCallNote(e.currentTarget.value)}
-              />
+              <TextInput label="Call notes" {...callNote.input} />
               <Button
                 size="compact-sm"
                 onClick={() =>
                   run(
                     'call logged',
-                    (t) => logCallOutcome(t, actor, callOutcome, callNote, now()),
-                    () => setCallNote(''),
+                    (t) => logCallOutcome(t, actor, callOutcome.value, callNote.value, now()),
+                    callNote,
                   )
                 }
               >
@@ -257,96 +252,53 @@ export function TaskPanel(props: TaskPanelProps): JSX.Element {
             </Group>
             <Divider label="Due" labelPosition="left" />
             <Group gap="xs" align="flex-end">
-              <TextInput
-                label="Due date"
-                type="date"
-                value={due}
-                onChange={(e) => setDueInput(e.currentTarget.value)}
-              />
+              <TextInput label="Due date" type="date" {...due.input} />
               <Button
                 size="compact-sm"
                 variant="light"
-                disabled={!due}
-                onClick={() =>
-                  run(
-                    'due date',
-                    (t) => setDue(t, `${due}T17:00:00`, now()),
-                    () => setDueInput(''),
-                  )
-                }
+                disabled={!due.value}
+                onClick={() => run('due date', (t) => setDue(t, `${due.value}T17:00:00`, now()), due)}
               >
                 Set due date
               </Button>
-              <Button
-                size="compact-sm"
-                variant="subtle"
-                onClick={() => run('snoozed', (t) => snoozeTask(t, actor, 1, now()))}
-              >
-                Snooze 1 day
-              </Button>
-              <Button
-                size="compact-sm"
-                variant="subtle"
-                onClick={() => run('snoozed', (t) => snoozeTask(t, actor, 3, now()))}
-              >
-                Snooze 3 days
-              </Button>
+              {[1, 3].map((days) => (
+                <Button
+                  key={days}
+                  size="compact-sm"
+                  variant="subtle"
+                  onClick={() => run('snoozed', (t) => snoozeTask(t, actor, days, now()))}
+                >
+                  {`Snooze ${days} ${days === 1 ? 'day' : 'days'}`}
+                </Button>
+              ))}
             </Group>
             <Divider label="Note" labelPosition="left" />
-            <Textarea
-              label="Note"
-              autosize
-              minRows={2}
-              value={note}
-              onChange={(e) => setNote(e.currentTarget.value)}
-            />
+            <Textarea label="Note" autosize minRows={2} {...note.input} />
             <Group gap="xs">
               <Button
                 size="compact-sm"
                 variant="light"
-                disabled={!note.trim()}
-                onClick={() =>
-                  run(
-                    'note',
-                    (t) => addNote(t, actor, note, now()),
-                    () => setNote(''),
-                  )
-                }
+                disabled={!note.value.trim()}
+                onClick={() => run('note', (t) => addNote(t, actor, note.value, now()), note)}
               >
                 Add note
               </Button>
               <Button
                 size="compact-sm"
                 color="green"
-                onClick={() =>
-                  run(
-                    'completed',
-                    (t) => completeTask(t, actor, note, now()),
-                    () => setNote(''),
-                  )
-                }
+                onClick={() => run('completed', (t) => completeTask(t, actor, note.value, now()), note)}
               >
                 Complete
               </Button>
             </Group>
             <Group gap="xs" align="flex-end">
-              <TextInput
-                label="Reason to cancel"
-                value={reason}
-                onChange={(e) => setReason(e.currentTarget.value)}
-              />
+              <TextInput label="Reason to cancel" {...reason.input} />
               <Button
                 size="compact-sm"
                 color="red"
                 variant="light"
-                disabled={!reason.trim()}
-                onClick={() =>
-                  run(
-                    'cancelled',
-                    (t) => cancelTask(t, actor, reason, now()),
-                    () => setReason(''),
-                  )
-                }
+                disabled={!reason.value.trim()}
+                onClick={() => run('cancelled', (t) => cancelTask(t, actor, reason.value, now()), reason)}
               >
                 Cancel task
               </Button>
