@@ -199,6 +199,27 @@ describe('WorklistPage', () => {
     expect(await screen.findByRole('button', { name: '1 no-show needs a call' })).toBeTruthy();
   });
 
+  it('adds a note, clearing the box once it is saved, and snoozes by the days chosen', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<WorklistPage now={clock} />, { medplum });
+    await user.click(await screen.findByRole('button', { name: 'Ben Sample' }));
+    const panel = await screen.findByRole('region', { name: 'Task: Call the patient' });
+    await user.type(within(panel).getByLabelText('Note'), 'asked for a morning call');
+    await user.click(within(panel).getByRole('button', { name: 'Add note' }));
+    await waitFor(async () =>
+      expect((await medplum.readResource('Task', 'ns2')).note?.at(-1)?.text).toBe('asked for a morning call'),
+    );
+    await waitFor(() => expect((within(panel).getByLabelText('Note') as HTMLTextAreaElement).value).toBe(''));
+
+    await user.click(within(panel).getByRole('button', { name: 'Snooze 3 days' }));
+    await waitFor(async () =>
+      expect((await medplum.readResource('Task', 'ns2')).restriction?.period?.end).toBe(
+        '2026-11-23T15:00:00.000Z',
+      ),
+    );
+    expect((await medplum.readResource('Task', 'ns2')).note?.at(-1)?.text).toBe('Snoozed until 2026-11-23');
+  });
+
   it('shows a conflict clearly and keeps what was typed', async () => {
     const user = userEvent.setup();
     renderWithProviders(<WorklistPage now={clock} />, { medplum });
