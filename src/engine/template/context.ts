@@ -1,4 +1,5 @@
 import type { Address, Appointment, HumanName, Location, Patient } from '@medplum/fhirtypes';
+import { isTelehealth } from '../planning/facts';
 import type { PracticeSettings, TemplateLink } from '../policy/settings';
 import { assertTimeZone } from './datetime';
 import { displayPhone } from './phone';
@@ -84,15 +85,24 @@ export function buildTemplateContext(args: {
     context.appointment = { start: appointment.start };
     if (appointment.end !== undefined) context.appointment.end = appointment.end;
   }
-  if (location !== undefined) {
-    context.location = { name: oneLine(location.name ?? '') };
-    const address = formatAddress(location.address);
-    if (address !== undefined) context.location.address = address;
-  } else {
-    // Many EHRs leave Appointment without a Location; the visit is then "at the practice", which is
-    // better than dropping the message.
-    context.location = { name: oneLine(practice.name) };
-    if (practice.address?.trim()) context.location.address = oneLine(practice.address);
+  // Many EHRs leave Appointment without a Location; the visit is then "at the practice", which is
+  // better than dropping the message.
+  context.location = { name: oneLine(location?.name ?? practice.name) };
+  const address = formatAddress(location?.address);
+  if (address !== undefined) {
+    context.location.address = address;
+  } else if (isTelehealth(appointment) || isVirtualLocation(location)) {
+    // A video visit has no street address: say where it happens instead of dropping the message.
+    context.location.address =
+      practice.links.telehealth ?? (language.startsWith('es') ? 'en línea' : 'online');
+  } else if (location === undefined && practice.address?.trim()) {
+    // A named site without an address is not given the practice's: it may be another site.
+    context.location.address = oneLine(practice.address);
   }
   return context;
+}
+
+/** A Location whose physical type is "virtual" (location-physical-type `vi`). */
+function isVirtualLocation(location: Location | undefined): boolean {
+  return location?.physicalType?.coding?.some((c) => c.code === 'vi') ?? false;
 }
