@@ -192,6 +192,28 @@ describe('planEnrollment: time zones and DST', () => {
     expect(bad.notes[0]).toContain('"Mars/Olympus" is not a known IANA zone');
   });
 
+  it("takes the zone of the home address's state when the patient has none, unless the state spans zones", () => {
+    const denver = planned({
+      patient: patient({ extension: [], address: [{ use: 'home', city: 'Boulder', state: 'co' }] }),
+      start: '2026-12-01T09:30:00-06:00',
+      now: '2026-11-20T15:00:00-06:00',
+    });
+    expect(denver.timeZone).toBe('America/Denver');
+    expect(denver.notes[0]).toBe("patient has no time zone; using CO's (America/Denver)");
+    // 09:30 Chicago on the day before is 08:30 in Denver: allowed there, so the reminder keeps its time.
+    expect(local(step(denver, 'reminder-1d'), 'America/Denver')).toBe('2026-11-30 08:30');
+
+    const texas = planned({
+      patient: patient({ extension: [], address: [{ use: 'home', city: 'El Paso', state: 'TX' }] }),
+      start: '2026-12-01T09:30:00-06:00',
+      now: '2026-11-20T15:00:00-06:00',
+    });
+    expect(texas.timeZone).toBe('America/Chicago');
+    expect(texas.notes[0]).toBe(
+      "patient has no time zone; TX spans several zones, so using the practice's (America/Chicago)",
+    );
+  });
+
   it('applies a stricter state window (Florida closes at 20:00)', () => {
     const fl = patient({
       address: [{ state: 'FL' }],
