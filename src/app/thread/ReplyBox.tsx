@@ -21,7 +21,7 @@ import {
   type Channel,
 } from '../../engine';
 import { sentRecords } from '../../fhir/app/conversation';
-import { queueStaffReply } from '../../fhir/app/staffReply';
+import { messageToAnswer, queueStaffReply } from '../../fhir/app/staffReply';
 import { queryKeys } from '../data/queryKeys';
 import { useEngagement } from '../data/useEngagement';
 import { usePractice } from '../data/usePractice';
@@ -60,6 +60,7 @@ export function ReplyBox(props: ReplyBoxProps): JSX.Element {
     // The address list only changes with the patient.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [patient]);
+  const inResponseTo = engagement.data ? messageToAnswer(engagement.data.communications, now) : undefined;
   const [chosen, setChosen] = useState<Channel | undefined>(undefined);
   const channel = chosen ?? channels[0];
   const [templateError, setTemplateError] = useState<string | undefined>(undefined);
@@ -79,6 +80,7 @@ export function ReplyBox(props: ReplyBoxProps): JSX.Element {
         now: session.now(),
         key: key.current,
         ...(session.practitioner ? { by: session.practitioner } : {}),
+        ...(inResponseTo ? { inResponseTo } : {}),
       });
     },
     onSuccess: async () => {
@@ -113,6 +115,7 @@ export function ReplyBox(props: ReplyBoxProps): JSX.Element {
           consents: engagement.data.consents,
           sent: sentRecords(engagement.data.requests, now),
           now,
+          ...(inResponseTo ? { inResponseTo } : {}),
         })
       : undefined;
   const zone = resolveTimeZone(patient, practice.data?.timeZone ?? 'UTC').zone;

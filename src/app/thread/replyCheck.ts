@@ -3,7 +3,7 @@
  * (quiet hours in the patient's zone, opt-out, caps, a usable address) plus the rule that SMS and voice
  * carry no clinical detail. The dispatcher runs the same check again when it sends.
  */
-import type { Consent, Patient } from '@medplum/fhirtypes';
+import type { Communication, Consent, Patient, Reference } from '@medplum/fhirtypes';
 import { findClinicalTerms, type Channel, type OutboundRecord, type PracticeSettings } from '../../engine';
 import { checkStaffReply } from '../../fhir/app/staffReply';
 
@@ -23,6 +23,8 @@ export function replyVerdict(args: {
   consents: readonly Consent[];
   sent: readonly OutboundRecord[];
   now: Date;
+  /** The patient's message the reply answers, if any (replies are exempt from the caps). */
+  inResponseTo?: Reference<Communication>;
 }): ReplyVerdict {
   if (!args.text.trim()) {
     return { kind: 'empty' };
@@ -44,6 +46,7 @@ export function replyVerdict(args: {
       practice: args.practice,
       now: args.now,
       key: 'check',
+      ...(args.inResponseTo ? { inResponseTo: args.inResponseTo } : {}),
     },
     { consents: args.consents, sent: args.sent },
   );

@@ -7,6 +7,7 @@
 
 import type { MedplumClient } from '@medplum/core';
 import type {
+  Communication,
   CommunicationRequest,
   Consent,
   Patient,
@@ -26,6 +27,7 @@ import {
   type PracticeSettings,
   type SendDecision,
 } from '../../engine';
+import { REPLY_TO_EXT } from '../replyRequests';
 
 /** Staff replies count under this purpose (caps and reports), as replies outside a workflow do. */
 export const STAFF_REPLY_PURPOSE = 'follow-up';
@@ -42,6 +44,31 @@ export interface StaffReplyInput {
   readonly key: string;
   /** Step id recorded on the request, for the timeline. */
   readonly stepId?: string;
+  /**
+   * The patient's message this answers (see `messageToAnswer`). A reply is exempt from the frequency
+   * caps, as the bots' replies are: the patient wrote first.
+   */
+  readonly inResponseTo?: Reference<Communication>;
+}
+
+/** How long a patient's message counts as waiting for a staff answer. */
+export const ANSWER_WINDOW_MS = 72 * 60 * 60_000;
+
+/** The patient's latest message, when it came in the last three days: what a staff reply now answers. */
+export function messageToAnswer(
+  communications: readonly Communication[],
+  now: Date,
+): Reference<Communication> | undefined {
+  let latest: { at: number; id: string } | undefined;
+  for (const c of communications) {
+    const at = Date.parse(c.received ?? c.sent ?? '');
+    if (!c.id || !c.sender?.reference?.startsWith('Patient/') || Number.isNaN(at)) continue;
+    if (!latest || at > latest.at) latest = { at, id: c.id };
+  }
+  const age = latest ? now.getTime() - latest.at : Number.POSITIVE_INFINITY;
+  return latest && age >= 0 && age <= ANSWER_WINDOW_MS
+    ? { reference: `Communication/${latest.id}` }
+    : undefined;
 }
 
 /** Builds the CommunicationRequest for a staff reply, due now. */
@@ -50,7 +77,10 @@ export function buildStaffReply(input: StaffReplyInput): CommunicationRequest {
   const now = input.now.toISOString();
   return {
     resourceType: 'CommunicationRequest',
-    extension: [{ url: EXT.stepId, valueString: input.stepId ?? 'staff-reply' }],
+    extension: [
+      { url: EXT.stepId, valueString: input.stepId ?? 'staff-reply' },
+      ...(input.inResponseTo ? [{ url: REPLY_TO_EXT, valueReference: input.inResponseTo }] : []),
+    ],
     identifier: [identifier('request', `staff-reply:${input.key}`)],
     status: 'active',
     category: [{ coding: [{ system: CS.purpose, code: STAFF_REPLY_PURPOSE }], text: 'Staff reply' }],
@@ -77,7 +107,8 @@ export function checkStaffReply(
     request: buildStaffReply(input),
     patient: input.patient,
     consents: context.consents,
-    sent: context.sent,
+    // As the dispatcher does: a reply to the patient is not held by the caps (it has no send history).
+    sent: input.inResponseTo ? [] : context.sent,
     practice: input.practice,
     now: input.now.toISOString(),
   });

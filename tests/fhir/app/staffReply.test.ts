@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { consentFor, ID_SYSTEM } from '../../../src/engine';
-import { queueStaffReply } from '../../../src/fhir/app/staffReply';
+import type { Communication } from '@medplum/fhirtypes';
+import { checkStaffReply, messageToAnswer, queueStaffReply } from '../../../src/fhir/app/staffReply';
+import { REPLY_TO_EXT } from '../../../src/fhir/replyRequests';
 import { recordConsent, setPreferredChannel } from '../../../src/fhir/app/consentChange';
 import { runDispatch } from '../../../src/fhir/dispatchRun';
 import { loadPracticeSettings } from '../../../src/fhir/practice';
@@ -68,6 +70,54 @@ describe('staff replies', () => {
       now: () => new Date(AFTERNOON.getTime() + 60_000),
     });
     expect(summary).toMatchObject({ sent: 0, revoked: 1 });
+  });
+});
+
+describe('a staff reply to a patient who just wrote', () => {
+  const wrote = (id: string, received: string): Communication => ({
+    resourceType: 'Communication',
+    id,
+    status: 'completed',
+    sender: { reference: 'Patient/p1' },
+    received,
+    payload: [{ contentString: 'Can I bring my son too?' }],
+  });
+
+  it('answers the latest message of the last three days, and nothing older or sent by the practice', () => {
+    const ours: Communication = {
+      ...wrote('ours', '2026-11-30T19:00:00Z'),
+      sender: { reference: 'Organization/o' },
+    };
+    expect(
+      messageToAnswer(
+        [wrote('old', '2026-11-29T10:00:00Z'), wrote('new', '2026-11-30T18:00:00Z'), ours],
+        AFTERNOON,
+      ),
+    ).toEqual({ reference: 'Communication/new' });
+    expect(messageToAnswer([wrote('stale', '2026-11-26T10:00:00Z')], AFTERNOON)).toBeUndefined();
+  });
+
+  it('is marked as a reply and not held by the frequency caps, which still hold an unprompted message', async () => {
+    const { medplum, organization } = await medplumWithPractice({ workflows: () => false });
+    const practice = await loadPracticeSettings(medplum, organization);
+    const patient = await medplum.createResource(syntheticPatient());
+    // A follow-up went out an hour ago: the one-a-day cap for the purpose is used up.
+    const sent = [{ at: '2026-11-30T19:00:00Z', purpose: 'follow-up', channel: 'sms' }];
+    const input = {
+      patient,
+      channel: 'sms' as const,
+      text: 'Yes, of course.',
+      practice,
+      now: AFTERNOON,
+      key: 'k3',
+    };
+    expect(checkStaffReply(input, { consents: [], sent }).action).not.toBe('send');
+    const answering = { ...input, inResponseTo: { reference: 'Communication/new' } };
+    expect(checkStaffReply(answering, { consents: [], sent }).action).toBe('send');
+    const request = await queueStaffReply(medplum, answering);
+    expect(request.extension?.find((e) => e.url === REPLY_TO_EXT)?.valueReference).toEqual({
+      reference: 'Communication/new',
+    });
   });
 });
 
