@@ -38,7 +38,7 @@ import { loadOrCreateSecrets } from './smart/keys';
 import { CodeStore, LaunchStore } from './smart/launches';
 import { tokenRoutes } from './smart/token';
 import { SERVICE_TTL_S, TokenService } from './smart/tokens';
-import { createTwilioStandIn } from './twilio';
+import { createTwilioStandIn, phoneLogFromHistory, type PhoneMessage } from './twilio';
 
 /** The repository root (vite.config.ts, dist/app). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -189,19 +189,26 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         ),
     };
 
+    // The texts of the seeded history, for the Twilio stand-in's log (first start only).
+    let historyTexts: PhoneMessage[] = [];
     if (firstStart) {
       const library = loadLibraryResources();
       const practiceSeed = options.seed ?? DEFAULT_PRACTICE_SEED;
       const practice = generatePractice({ seed: practiceSeed, now: clock.now() });
       // Written straight to the store before the bot runtime starts, so no bot reacts to the history.
-      const history = !(options.history ?? options.now === undefined)
-        ? []
-        : [
-            {
-              name: 'eight weeks of Careloop history',
-              bundle: generateHistory({ practice, seed: practiceSeed, now: clock.now(), library }),
-            },
-          ];
+      const historyBundle =
+        (options.history ?? options.now === undefined)
+          ? generateHistory({ practice, seed: practiceSeed, now: clock.now(), library })
+          : undefined;
+      const history = historyBundle
+        ? [{ name: 'eight weeks of Careloop history', bundle: historyBundle }]
+        : [];
+      if (historyBundle) {
+        const patients = (practice.entry ?? []).flatMap((e) =>
+          e.resource?.resourceType === 'Patient' ? [e.resource] : [],
+        );
+        historyTexts = phoneLogFromHistory(historyBundle, patients, LAKESIDE.phone);
+      }
       await seed(
         router,
         store,
@@ -274,6 +281,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       smsUrl: () => bots?.webhookUrl('careloop-inbound-message') ?? `${baseUrl}/webhook/unavailable`,
       log,
     });
+    if (historyTexts.length > 0 && twilio.state().messages.length === 0) {
+      // The carrier's log of the history's texts, so the phone page shows past conversations too.
+      twilio.state().messages.push(...historyTexts);
+      twilio.saveState();
+    }
 
     const coreRoutes: Route[] = [
       ...statusRoutes({

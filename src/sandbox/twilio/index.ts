@@ -7,6 +7,7 @@ import { createCarrier, type TwilioStandIn, type TwilioStandInOptions } from './
 
 export type { TwilioStandIn, TwilioStandInOptions, InboundText } from './standIn';
 export type { PhoneMessage, PhoneCall, OutboxEmail } from './store';
+export { phoneLogFromHistory } from './historyLog';
 
 /**
  * Creates the stand-in: `routes` holds the Twilio REST endpoints (`/twilio/2010-04-01/Accounts/:sid/…`:
