@@ -4,13 +4,7 @@
  * leaving anything half-done that a rerun (or the watchdog) would duplicate.
  */
 
-import type {
-  Appointment,
-  CarePlan,
-  CommunicationRequest,
-  QuestionnaireResponse,
-  Task,
-} from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, CommunicationRequest, Task } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
@@ -19,10 +13,16 @@ import { handleSurveyResponse } from '../../src/bots/surveyResponse';
 import { handleWatchdog } from '../../src/bots/watchdog';
 import type { PracticeSettings, WorkflowDefinition } from '../../src/engine';
 import { loadPracticeSettings } from '../../src/fhir/practice';
-import { isProcessed, QUESTIONNAIRES, SURVEY_ITEMS } from '../../src/fhir/surveyResponses';
+import { isProcessed } from '../../src/fhir/surveyResponses';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
 import { WriteError } from '../../src/fhir/writeChanges';
-import { FhirFaults, isBatch, medplumWithPractice, syntheticPatient } from '../fixtures/medplum';
+import {
+  FhirFaults,
+  isBatch,
+  medplumWithPractice,
+  postVisitSurveyResponse,
+  syntheticPatient,
+} from '../fixtures/medplum';
 
 let medplum: MockClient;
 let faults: FhirFaults;
@@ -159,17 +159,9 @@ describe('cohorts when FHIR fails', () => {
 describe('survey-response when FHIR fails', () => {
   it('a 503 on writing the escalation leaves the response untagged; the watchdog scores it once', async () => {
     const patient = await medplum.createResource(syntheticPatient());
-    const response = await medplum.createResource<QuestionnaireResponse>({
-      resourceType: 'QuestionnaireResponse',
-      status: 'completed',
-      questionnaire: QUESTIONNAIRES.postVisitSurvey,
-      subject: { reference: `Patient/${patient.id}` },
-      authored: '2026-11-20T17:00:00Z',
-      item: [
-        { linkId: SURVEY_ITEMS.score, answer: [{ valueInteger: 3 }] },
-        { linkId: SURVEY_ITEMS.comment, answer: [{ valueString: 'The room was cold.' }] },
-      ],
-    });
+    const response = await medplum.createResource(
+      postVisitSurveyResponse(patient.id ?? '', 3, 'The room was cold.'),
+    );
     const now = new Date('2026-11-20T18:00:00Z');
     faults.add({ when: isBatch((e) => e.resource?.resourceType === 'Task'), status: 503, times: Infinity });
     await expect(

@@ -5,14 +5,7 @@
  * files. Dispatch's own twice/at-once cases are in tests/fhir/dispatchRun and dispatchFailures.
  */
 
-import type {
-  Appointment,
-  CarePlan,
-  CommunicationRequest,
-  QuestionnaireResponse,
-  Resource,
-  Task,
-} from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, CommunicationRequest, Resource, Task } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleAppointment } from '../../src/bots/appointmentEvents';
@@ -24,13 +17,13 @@ import { handleWatchdog } from '../../src/bots/watchdog';
 import { EXT, ID_SYSTEM, type PracticeSettings, type WorkflowDefinition } from '../../src/engine';
 import { runDispatch, type SendFn } from '../../src/fhir/dispatchRun';
 import { loadPracticeSettings } from '../../src/fhir/practice';
-import { QUESTIONNAIRES, SURVEY_ITEMS } from '../../src/fhir/surveyResponses';
 import { loadActiveWorkflows } from '../../src/fhir/workflows';
 import {
   FhirFaults,
   medplumWithPractice,
   practiceWithRemindedPatient,
   syntheticPatient,
+  postVisitSurveyResponse,
 } from '../fixtures/medplum';
 
 let medplum: MockClient;
@@ -98,17 +91,9 @@ describe('idempotency: run twice, two at once', () => {
 
   it('survey-response: a low score handled twice at once escalates once and thanks once', async () => {
     const patient = await medplum.createResource(syntheticPatient());
-    const response = await medplum.createResource<QuestionnaireResponse>({
-      resourceType: 'QuestionnaireResponse',
-      status: 'completed',
-      questionnaire: QUESTIONNAIRES.postVisitSurvey,
-      subject: { reference: `Patient/${patient.id}` },
-      authored: '2026-11-20T17:00:00Z',
-      item: [
-        { linkId: SURVEY_ITEMS.score, answer: [{ valueInteger: 2 }] },
-        { linkId: SURVEY_ITEMS.comment, answer: [{ valueString: 'Waited an hour.' }] },
-      ],
-    });
+    const response = await medplum.createResource(
+      postVisitSurveyResponse(patient.id ?? '', 2, 'Waited an hour.'),
+    );
     const ctx = { practice, workflows, now: new Date('2026-11-20T18:00:00Z') };
     const results = await Promise.all([
       handleSurveyResponse(medplum, response, ctx),
