@@ -28,7 +28,7 @@ import {
   type ReportRange,
   type WeakestOptions,
 } from '../../fhir/reports';
-import { useOptionalSession } from '../worklist/useOptionalSession';
+import { useOptionalSession } from '../session/SessionContext';
 import { downloadCsv } from './downloadCsv';
 import { CHANNEL_LABELS, MEASURE_LABELS, percent, rateText, workflowName } from './format';
 import { FunnelView } from './FunnelView';

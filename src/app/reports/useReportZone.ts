@@ -7,7 +7,7 @@
 import { useMedplum } from '@medplum/react-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { findPracticeSettings } from '../../fhir/app/practiceLookup';
-import { useOptionalSession } from '../worklist/useOptionalSession';
+import { useOptionalSession } from '../session/SessionContext';
 
 /** The zone, or `pending` while the practice loads. */
 export function useReportZone(explicit?: string): {

@@ -17,3 +17,11 @@ export function useCareloopSession(): CareloopSession {
   }
   return session;
 }
+
+/**
+ * The session when there is one. The coordinator pages also render outside a SMART session (a Medplum
+ * sign-in, component tests), so they read the practitioner and the sandbox clock when they are there.
+ */
+export function useOptionalSession(): CareloopSession | undefined {
+  return useContext(SessionContext);
+}

@@ -12,7 +12,7 @@ import { BulkBar } from './BulkBar';
 import { QueueCounts } from './QueueCounts';
 import { TaskPanel } from './TaskPanel';
 import { TaskTable, patientName } from './TaskTable';
-import { useOptionalSession } from './useOptionalSession';
+import { useOptionalSession } from '../session/SessionContext';
 import { useViewer } from './useViewer';
 import { useWorklistPage } from './useWorklistPage';
 import { WorklistFilters } from './WorklistFilters';

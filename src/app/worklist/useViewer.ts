@@ -7,7 +7,7 @@ import { formatHumanName, getReferenceString } from '@medplum/core';
 import { useMedplum } from '@medplum/react-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { CS } from '../../engine/codes';
-import { useOptionalSession } from './useOptionalSession';
+import { useOptionalSession } from '../session/SessionContext';
 
 /** The signed-in coordinator as the worklist needs them. */
 export interface Viewer {
